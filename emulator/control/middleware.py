@@ -1,0 +1,138 @@
+"""WSGI middleware in front of the Webitel API: fault injection and the request journal.
+
+It sits outside Flask so that a fault can hit any path (even one the emulator does not serve)
+before routing, and so that a dropped connection never reaches Flask's error handling.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import struct
+import time
+from typing import TYPE_CHECKING
+
+from .journal import BODY_LIMIT, redact_body, redact_query
+
+if TYPE_CHECKING:
+    from ..app import Emulator
+    from .faults import FaultRule
+
+API_PREFIX = "/api"
+
+
+class EmulatedTimeout(Exception):
+    """Raised in process for a ``timeout`` fault; the emulator's httpx transport turns it into
+    ``httpx.ReadTimeout``."""
+
+
+class EmulatedConnectionReset(Exception):
+    """Raised in process for a ``reset`` fault; the transport turns it into ``httpx.RemoteProtocolError``."""
+
+
+def _socket_of(environ: dict) -> socket.socket | None:
+    return environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
+
+
+def _drop_connection(environ: dict, start_response):
+    """Close the client's connection without an answer, or raise in process. The server's own
+    write then fails on the closed socket, which servers treat as a client that went away."""
+    sock = _socket_of(environ)
+    if sock is None:
+        raise EmulatedConnectionReset()
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    start_response("500 Connection Dropped", [("Content-Length", "0")])
+    return [b""]
+
+
+class EmulatorMiddleware:
+    def __init__(self, app, emulator: Emulator) -> None:
+        self.app = app
+        self.emulator = emulator
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(API_PREFIX):
+            return self.app(environ, start_response)
+        method = environ.get("REQUEST_METHOD", "GET")
+        started = time.perf_counter()
+        body = b""
+        if method not in ("GET", "HEAD"):
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0) or -1)
+            environ["wsgi.input"] = io.BytesIO(body)
+        entry = {"at": self.emulator.backend.world.clock.now_ms(), "method": method, "path": path,
+                 "query": redact_query(environ.get("QUERY_STRING", ""))}
+        if body:
+            entry["body"] = redact_body(body[:BODY_LIMIT])
+        faults = self.emulator.faults
+        try:
+            rule = faults.pick(method, path, "before")
+            if rule is not None:
+                entry["fault"] = rule.id
+                early = self._before(rule, environ, start_response, entry)
+                if early is not None:
+                    return early
+            after = faults.pick(method, path, "after")
+            status, headers, chunks = self._call(environ)
+            if after is not None:
+                entry["fault"] = after.id
+                if after.action == "delay":  # the answer is late, but it comes
+                    self._delay(after.delay_ms, environ)
+                else:
+                    entry["applied"] = int(status.split(" ", 1)[0])
+                    return self._fail(after, environ, start_response, entry)
+            entry["status"] = int(status.split(" ", 1)[0])
+            start_response(status, headers)
+            return chunks
+        finally:
+            entry.setdefault("status", 0)
+            entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
+            self.emulator.journal.record(entry)
+
+    def _call(self, environ):
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+
+        result = self.app(environ, capture)
+        try:
+            chunks = [b"".join(result)]
+        finally:
+            getattr(result, "close", lambda: None)()
+        return captured["status"], captured["headers"], chunks
+
+    def _before(self, rule: FaultRule, environ, start_response, entry):
+        if rule.action == "delay":
+            self._delay(rule.delay_ms, environ)
+            return None
+        return self._fail(rule, environ, start_response, entry)
+
+    def _fail(self, rule: FaultRule, environ, start_response, entry):
+        if rule.action == "error":
+            error = rule.error()
+            entry["status"] = error.code
+            payload = json.dumps(error.envelope()).encode()
+            start_response(f"{error.code} {error.envelope()['status']}",
+                           [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+            return [payload]
+        if rule.action == "timeout":
+            if _socket_of(environ) is None:
+                raise EmulatedTimeout()
+            time.sleep(rule.delay_ms / 1000)  # the client has given up by now; then hang up
+        entry["status"] = 0
+        return _drop_connection(environ, start_response)
+
+    @staticmethod
+    def _delay(delay_ms: int, environ) -> None:
+        """Answer late. In process, a delay at least as long as the client's read timeout
+        (``emulator.read_timeout``, set by the emulator's transport) ends as that timeout at once."""
+        read_timeout = environ.get("emulator.read_timeout")
+        if _socket_of(environ) is None and read_timeout is not None and delay_ms / 1000 >= read_timeout:
+            raise EmulatedTimeout()
+        time.sleep(delay_ms / 1000)

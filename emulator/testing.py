@@ -1,0 +1,105 @@
+"""A handle on a running emulator for test code: its Webitel API client and its control plane.
+
+The same :class:`EmulatorHandle` drives an emulator in process (no sockets, through
+:class:`~emulator.transport.EmulatorTransport`) or one on a real port, so a test does not care which.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import httpx
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from .app import create_app
+from .transport import EmulatorTransport
+
+IN_PROCESS_URL = "http://webitel-emulator.invalid"
+
+
+class EmulatorHandle:
+    """``base_url`` is the Webitel API base (``.../api``); ``token`` the seeded admin token of the
+    first domain; ``client`` an ``httpx.Client`` on the API with that token."""
+
+    def __init__(self, app, root_url: str, transport: httpx.BaseTransport | None = None) -> None:
+        self.app = app
+        self.emulator = app.extensions["webitel_emulator"]
+        self.root_url = root_url.rstrip("/")
+        self.base_url = f"{self.root_url}/api"
+        self.transport = transport
+        self._control = httpx.Client(base_url=f"{self.root_url}/__emulator__", transport=transport, timeout=10)
+        self.client = self.api_client()
+
+    @property
+    def token(self) -> str:
+        return next(iter(self.emulator.admin_tokens().values()))
+
+    def tokens(self) -> dict[str, str]:
+        """Admin tokens by domain name."""
+        return self.emulator.admin_tokens()
+
+    def api_client(self, token: str | None = None, **kwargs: Any) -> httpx.Client:
+        """A new client of the Webitel API, authenticated with ``token`` (default: the admin's)."""
+        headers = {"X-Webitel-Access": token or self.token, **kwargs.pop("headers", {})}
+        return httpx.Client(base_url=self.base_url, transport=self.transport, headers=headers,
+                            timeout=kwargs.pop("timeout", 10), **kwargs)
+
+    # -- control plane --------------------------------------------------------------------------
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._control.request(method, path, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self) -> None:
+        self._call("POST", "/reset")
+        self.client.headers["X-Webitel-Access"] = self.token
+
+    def seed(self, doc: dict) -> dict:
+        result = self._call("POST", "/seed", json=doc)
+        self.client.headers["X-Webitel-Access"] = self.token
+        return result
+
+    def state(self) -> dict:
+        return self._call("GET", "/state")
+
+    def add_fault(self, **rule: Any) -> dict:
+        return self._call("POST", "/faults", json=rule)
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "/faults")
+
+    def requests(self, limit: int | None = None) -> list[dict]:
+        return self._call("GET", "/requests", params={"limit": limit} if limit else None)["items"]
+
+    def set_presence(self, user_id: str | int, status: str) -> dict:
+        return self._call("POST", f"/presence/{user_id}", json={"status": status})
+
+    def control(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Any control-plane call, answered as is (for paths without a helper here)."""
+        return self._control.request(method, path, **kwargs)
+
+    def close(self) -> None:
+        self.client.close()
+        self._control.close()
+
+
+def in_process(seed: dict | None = None) -> EmulatorHandle:
+    app = create_app(seed)
+    return EmulatorHandle(app, IN_PROCESS_URL, EmulatorTransport(app))
+
+
+class ServedEmulator:
+    """The emulator on a real local port, served by a threaded WSGI server in a daemon thread."""
+
+    def __init__(self, seed: dict | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = create_app(seed)
+        self.server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, name="webitel-emulator", daemon=True)
+        self.thread.start()
+        self.handle = EmulatorHandle(self.app, f"http://{host}:{self.server.port}")
+
+    def stop(self) -> None:
+        self.handle.close()
+        self.server.shutdown()
+        self.thread.join(timeout=5)
