@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--seed", help="seed document (JSON or YAML); default: the built-in demo seed")
     parser.add_argument("--server", choices=("gunicorn", "werkzeug"), default="gunicorn")
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn worker threads (default 8)")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn worker threads (default 4)")
     args = parser.parse_args(argv)
 
     from .app import create_app

@@ -7,6 +7,7 @@ millisecond for a demo-sized seed (measured in ``bench/bench_emulator.py``).
 
 from __future__ import annotations
 
+import gc
 import pickle
 import secrets
 import threading
@@ -140,7 +141,18 @@ class Backend:
     def reset(self) -> None:
         """Back to the world right after the last seed."""
         with self.lock:
-            self.world = pickle.loads(self._snapshot) if self._snapshot is not None else World()
+            if self._snapshot is None:
+                self.world = World()
+                return
+            # Unpickling makes many objects at once; a cyclic-GC pass in the middle of it would
+            # cost more than the whole load, so collection waits until the world is rebuilt.
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                self.world = pickle.loads(self._snapshot)
+            finally:
+                if enabled:
+                    gc.enable()
 
     @property
     def seed_doc(self) -> dict | None:
