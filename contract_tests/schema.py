@@ -39,6 +39,7 @@ OVERRIDES: dict[str, dict] = {
     # webitel.go answers single objects flat, not in the proto's wrapper (webitel-api.md §1,
     # "Single-object responses from webitel.go are flat").
     "ReadUser": {"$ref": "#/definitions/apiUser"},
+    "ReadUser2": {"$ref": "#/definitions/apiUser"},  # GET /user, the caller's own user
     "CreateDevice": {"$ref": "#/definitions/apiDevice"},
     "ReadDevice": {"$ref": "#/definitions/apiDevice"},
     "UpdateDevice": {"$ref": "#/definitions/apiDevice"},
