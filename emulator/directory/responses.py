@@ -90,7 +90,7 @@ def update_user(session, domain, id):
     fields = patch_fields(body) if request.method == "PATCH" else None
     user = domain.directory.update_user(path_id(id), body, session.user_id, fields=fields,
                                         generate_device=_generate_device(), device_template=_device_template())
-    return one(domain.directory.wire_user(user))
+    return answer(domain.directory.wire_user(user))  # ?fields= names what changes, not what to answer
 
 
 def _permanent() -> bool:
@@ -186,7 +186,7 @@ def update_device(session, domain, id):
     body = json_body("device")
     fields = patch_fields(body) if request.method == "PATCH" else None
     device = domain.directory.save_device(path_id(id), body, session.user_id, fields=fields)
-    return one(domain.directory.wire_device(device))
+    return answer(domain.directory.wire_device(device))
 
 
 @endpoint(bp, "/devices/<id>", ["DELETE"])
@@ -232,7 +232,7 @@ def update_role(session, domain, id):
     body = json_body("role")
     fields = patch_fields(body) if request.method == "PATCH" else None
     role = domain.directory.save_role(path_id(id), body, session.user_id, fields=fields)
-    return one(domain.directory.wire_role(role))
+    return answer(domain.directory.wire_role(role))
 
 
 @endpoint(bp, "/roles/<id>", ["DELETE"])
