@@ -119,7 +119,11 @@ def multi(args: Mapping[str, Any], name: str) -> list[str]:
         (k for k in args if k.startswith(f"{name}[") and k.endswith("]") and k[len(name) + 1:-1].isdigit()),
         key=lambda k: int(k[len(name) + 1:-1]))
     for key in keys:
-        raw = getlist(key) if getlist else ([args[key]] if key in args else [])
+        if getlist:
+            raw = getlist(key)
+        else:  # a JSON body (POST .../search) holds repeated values as a list
+            value = args.get(key)
+            raw = [] if value is None else value if isinstance(value, list | tuple) else [value]
         for value in raw:
             values.extend(v for v in str(value).split(",") if v != "")
     return values
