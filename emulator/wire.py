@@ -58,6 +58,33 @@ def parse_str(value: Any, field: str) -> str:
     return value
 
 
+def parse_list(value: Any, field: str) -> list:
+    """A repeated field: a JSON list (absent or null: empty)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise bad_args(f"{field}: expected a list, got {type(value).__name__}")
+    return value
+
+
+def parse_str_list(value: Any, field: str) -> list[str]:
+    return [parse_str(v, f"{field}[{i}]") for i, v in enumerate(parse_list(value, field))]
+
+
+def parse_object(value: Any, field: str) -> dict:
+    """A message or map field: a JSON object (absent or null: empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise bad_args(f"{field}: expected an object, got {type(value).__name__}")
+    return dict(value)
+
+
+def parse_str_map(value: Any, field: str) -> dict[str, str]:
+    """A ``map<string, string>`` such as a user's ``profile``."""
+    return {str(k): parse_str(v, f"{field}.{k}") for k, v in parse_object(value, field).items()}
+
+
 def ref_id(value: Any, field: str) -> int | None:
     """The id of a lookup reference ``{"id": "5", "name": ...}`` (or a bare id); None when empty."""
     if value is None or value == {} or value == "":
@@ -71,12 +98,8 @@ def ref_id(value: Any, field: str) -> int | None:
 
 def ref_list(value: Any, field: str) -> list[int]:
     """Ids of a repeated lookup ``[{"id": "1"}, ...]``, duplicates dropped, order kept."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise bad_args(f"{field}: expected a list")
     ids: list[int] = []
-    for i, item in enumerate(value):
+    for i, item in enumerate(parse_list(value, field)):
         item_id = ref_id(item, f"{field}[{i}]")
         if item_id is not None and item_id not in ids:
             ids.append(item_id)

@@ -104,6 +104,7 @@ class Device(Audit):
 class Role(Audit):
     id: int = 0
     name: str = ""
+    description: str = ""
     permissions: list[dict] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)
 
@@ -288,7 +289,7 @@ class Directory:
                     user.password_hash = _hash_password(wire.parse_str(value, name))
             elif name == "license":
                 serials = []
-                for i, item in enumerate(value or []):
+                for i, item in enumerate(wire.parse_list(value, name)):
                     serial = item.get("id") if isinstance(item, dict) else item
                     if not isinstance(serial, str) or not serial:
                         raise bad_args(f"user: license[{i}].id is required")
@@ -310,9 +311,7 @@ class Directory:
                 for device_id in devices:
                     self._device_for_user(device_id, user)
             elif name == "profile":
-                if value is not None and not isinstance(value, dict):
-                    raise bad_args("user: profile must be an object of strings")
-                user.profile = {str(k): str(v) for k, v in (value or {}).items()}
+                user.profile = wire.parse_str_map(value, "profile")
             elif name == "contact":
                 user.contact_id = wire.ref_id(value, "contact")
             elif name == "force_password_change":
@@ -428,9 +427,9 @@ class Directory:
             elif name == "hotdesk":
                 device.hotdesk = wire.parse_bool(value or False, name)
             elif name == "hotdesks":
-                device.hotdesks = [wire.parse_str(v, name) for v in value or []]
+                device.hotdesks = wire.parse_str_list(value, name)
             elif name == "provision":
-                device.provision = {str(k): str(v) for k, v in (value or {}).items()}
+                device.provision = wire.parse_str_map(value, name)
             elif name == "password":
                 if value not in (None, ""):
                     device.password = wire.parse_str(value, name)
@@ -488,16 +487,20 @@ class Directory:
                   fields: tuple[str, ...] | None) -> Role:
         current = self.get_role(role_id) if role_id is not None else None
         role = Role(**current.__dict__) if current else Role()
-        for name in fields or ("name", "permissions", "metadata"):
+        for name in fields or ("name", "description", "permissions", "metadata"):
             if name not in body and fields is not None:
                 continue
             value = body.get(name)
             if name == "name":
                 role.name = wire.parse_str(value, name).strip()
+            elif name == "description":
+                role.description = wire.parse_str(value, name)
             elif name == "permissions":
-                role.permissions = [{"id": str(p.get("id", ""))} for p in value or [] if isinstance(p, dict)]
+                role.permissions = [{"id": wire.parse_str(wire.parse_object(p, f"permissions[{i}]").get("id"),
+                                                          f"permissions[{i}].id")}
+                                    for i, p in enumerate(wire.parse_list(value, name))]
             elif name == "metadata":
-                role.metadata = value if isinstance(value, dict) else {}
+                role.metadata = wire.parse_object(value, name)
         if not role.name:
             raise bad_args("role: name is required")
         key = role.name.casefold()
@@ -699,7 +702,7 @@ class Directory:
     def wire_role(self, role: Role) -> dict:
         members = [u for u in self.users.values() if role.id in u.role_ids]
         return wire.compact({
-            "id": str(role.id), "name": role.name, "permissions": role.permissions,
+            "id": str(role.id), "name": role.name, "description": role.description, "permissions": role.permissions,
             "members": [wire.ref(u.id, u.name or u.username) for u in members],
             "metadata": role.metadata, **self._audit(role),
         })
