@@ -116,7 +116,8 @@ def test_a_username_cannot_be_patched_away(api, made):
 
 
 @pytest.mark.parametrize("body", [{"name": 5}, {"extension": 1001}, {"profile": "x"}, {"roles": "7"},
-                                  {"license": [{"name": "no serial"}]}, {"force_password_change": "maybe"}])
+                                  {"license": [{"name": "no serial"}]}, {"license": "cc-serial-1"},
+                                  {"force_password_change": "maybe"}, {"profile": {"k": 1}}])
 def test_a_mistyped_attribute_is_refused(api, body):
     username = Target.unique("ct_")
     assert error_of(api.post("/users", json={"username": username, **body})) == BAD_ARGS
