@@ -95,11 +95,14 @@ def one(obj: dict) -> Response:
     return answer(wire.project(obj, wire.multi(request.args, "fields")))
 
 
-def page(rows: list[dict], has_next: bool, query: wire.ListQuery, *, with_size: bool = True) -> Response:
-    """webitel.go's list shape ``{"page", "size", "next", "items"}`` (zero values left out)."""
+def page(rows: list[dict], has_next: bool, query: wire.ListQuery, *, size: str | None = "int32") -> Response:
+    """webitel.go's list shape ``{"page", "size", "next", "items"}`` (zero values left out).
+
+    ``size`` is how the message declares it: ``"int32"`` (a number), ``"int64"`` (a string, as in
+    ``UserAccessTokenList``) or None (no size, as in the license lists)."""
     items = [wire.project(r, query.fields) for r in rows]
-    return answer(wire.compact({"page": query.page, "size": query.size if with_size else 0, "next": has_next,
-                                "items": items}))
+    sizes = {"int32": query.size, "int64": wire.i64(query.size), None: None}
+    return answer(wire.compact({"page": query.page, "size": sizes[size], "next": has_next, "items": items}))
 
 
 def engine_page(rows: list[dict], has_next: bool, query: wire.ListQuery, **extra: Any) -> Response:

@@ -127,7 +127,7 @@ def add_token(session, domain, user_id):
 @endpoint(bp, "/users/<user_id>/tokens", ["GET"])
 def list_tokens(session, domain, user_id):
     query = _query()
-    return page(*domain.directory.list_tokens(path_id(user_id, "user.id"), query), query)
+    return page(*domain.directory.list_tokens(path_id(user_id, "user.id"), query), query, size="int64")
 
 
 @endpoint(bp, "/users/<user_id>/tokens/<token_id>", ["GET"])
@@ -199,14 +199,14 @@ def delete_device(session, domain, id):
 @endpoint(bp, ("/license", "/products"), ["GET"])
 def licenses(session, domain):
     query = _query()
-    return page(*domain.directory.search_licenses(request.args, query), query, with_size=False)
+    return page(*domain.directory.search_licenses(request.args, query), query, size=None)
 
 
 
 @endpoint(bp, "/products/<id>/users", ["GET"])
 def product_users(session, domain, id):
     query = _query()
-    return page(*domain.directory.product_users(id, query), query, with_size=False)
+    return page(*domain.directory.product_users(id, query), query, size=None)
 
 
 # -- roles ------------------------------------------------------------------------------------
