@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -92,6 +94,15 @@ def timestamp_ms(value: Any, where: str) -> int:
     return int(moment.timestamp() * 1000)
 
 
+@contextmanager
+def entry(where: str) -> Iterator[None]:
+    """Name the seed entry a Webitel rule refused (``domains[0].users[3]: app.user.conflict.error: ...``)."""
+    try:
+        yield
+    except WebitelError as exc:
+        raise SeedError(f"{where}: {exc.id}: {exc.detail}") from exc
+
+
 def apply_seed(world: World, doc: dict) -> None:
     for i, d in enumerate(doc["domains"]):
         domain = world.add_domain(d["name"])
@@ -106,9 +117,10 @@ def _seed_directory(world: World, domain: Domain, d: dict, where: str) -> None:
 
     directory = domain.directory
     admin = d.get("admin", {})
-    root = directory.create_user(
-        {"username": admin.get("username", "admin"), "name": admin.get("name", "Administrator"),
-         "password": admin.get("password", "admin")}, None, root=True)
+    with entry(f"{where}.admin"):
+        root = directory.create_user(
+            {"username": admin.get("username", "admin"), "name": admin.get("name", "Administrator"),
+             "password": admin.get("password", "admin")}, None, root=True)
     token = admin.get("token")
     if token and token in world.sessions:
         raise SeedError(f"{where}.admin.token: the token is already another domain's")
@@ -126,8 +138,9 @@ def _seed_directory(world: World, domain: Domain, d: dict, where: str) -> None:
             not_after=timestamp_ms(lic.get("not_after"), f"{at}.not_after"),
             scope=list(lic.get("scope", [])), competitive=bool(lic.get("competitive", False)))
 
-    for role in d.get("roles", []):
-        directory.save_role(None, role, root.id, fields=None)
+    for j, role in enumerate(d.get("roles", [])):
+        with entry(f"{where}.roles[{j}]"):
+            directory.save_role(None, role, root.id, fields=None)
 
     roles_by_name = {r.name.casefold(): r.id for r in directory.roles.values()}
     for j, u in enumerate(d.get("users", [])):
@@ -139,9 +152,15 @@ def _seed_directory(world: World, domain: Domain, d: dict, where: str) -> None:
             if str(name).casefold() not in roles_by_name:
                 raise SeedError(f"{at}.roles: no role named '{name}' in the seed")
             body["roles"].append({"id": roles_by_name[str(name).casefold()]})
+        presence = _expect(u.get("presence", ""), str, f"{at}.presence")
+        if any(s not in ("sip", "web") for s in filter(None, presence.split(","))):
+            raise SeedError(f"{at}.presence: expected 'sip', 'web', 'sip,web' or '', got {presence!r}")
+        if u.get("token") and u["token"] in world.sessions:
+            raise SeedError(f"{at}.token: the token is already another user's")
         device = u.get("device", True)  # seeded users get a default SIP device, as the UI makes them
-        user = directory.create_user(body, root.id, generate_device=bool(device),
-                                     device_template=device if isinstance(device, dict) else None)
-        user.presence = u.get("presence", "")
+        with entry(at):
+            user = directory.create_user(body, root.id, generate_device=bool(device),
+                                         device_template=device if isinstance(device, dict) else None)
+        user.presence = presence
         if u.get("token"):
             world.open_session(domain, user.id, token=u["token"])
