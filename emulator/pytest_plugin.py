@@ -6,8 +6,8 @@
 
 ``webitel_emulator`` is in process (no sockets; pass ``webitel_emulator.transport`` to your own
 ``httpx.Client``); ``webitel_emulator_server`` listens on a real local port (``.base_url``). Both
-are reset to the seed before every test. ``--webitel-seed FILE`` (JSON or YAML) replaces the
-built-in demo seed.
+are back at their seed before every test, with no fault rules and an empty journal, even when the
+previous test seeded another. ``--webitel-seed FILE`` (JSON or YAML) replaces the built-in demo seed.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _webitel_emulator_session(webitel_seed) -> Iterator[EmulatorHandle]:
 @pytest.fixture
 def webitel_emulator(_webitel_emulator_session: EmulatorHandle) -> EmulatorHandle:
     """A Webitel emulator in process, fresh (reset to the seed) for this test."""
-    _webitel_emulator_session.reset()
+    _webitel_emulator_session.fresh()
     return _webitel_emulator_session
 
 
@@ -55,5 +55,5 @@ def _webitel_emulator_server_session(webitel_seed) -> Iterator[EmulatorHandle]:
 @pytest.fixture
 def webitel_emulator_server(_webitel_emulator_server_session: EmulatorHandle) -> EmulatorHandle:
     """A Webitel emulator on a real local port, fresh (reset to the seed) for this test."""
-    _webitel_emulator_server_session.reset()
+    _webitel_emulator_server_session.fresh()
     return _webitel_emulator_server_session

@@ -30,6 +30,7 @@ class EmulatorHandle:
         self.transport = transport
         self._control = httpx.Client(base_url=f"{self.root_url}/__emulator__", transport=transport, timeout=10)
         self.client = self.api_client()
+        self._start_seed = self.emulator.backend.seed_doc
 
     @property
     def token(self) -> str:
@@ -54,6 +55,14 @@ class EmulatorHandle:
     def reset(self) -> None:
         self._call("POST", "/reset")
         self.client.headers["X-Webitel-Access"] = self.token
+
+    def fresh(self) -> None:
+        """Back to the seed this emulator started with: a reset, or a reload when a test seeded
+        another one (a reset alone would keep that seed for the next test)."""
+        if self.emulator.backend.seed_doc is not self._start_seed and self._start_seed is not None:
+            self.seed(self._start_seed)
+        else:
+            self.reset()
 
     def seed(self, doc: dict) -> dict:
         result = self._call("POST", "/seed", json=doc)
