@@ -1,0 +1,66 @@
+"""The one error handler: every failure becomes the contract's error shape
+``{"error": {"code", "message", "fields"?, "webitel"?, ...}}`` — never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, json
+from marshmallow import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from ..errors import ConnectorError, DatabaseUnavailable, NotFound, ValidationFailed
+from ..services.upstream import upstream_error
+from ..webitel import WebitelError
+
+log = logging.getLogger("connector.api")
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(Exception, handle)
+
+
+def handle(exc: Exception) -> Response:
+    error = translate(exc)
+    if error.status >= 500:
+        log.warning("%s %s: %s", error.status, error.code, error.message)
+    response = Response(json.dumps(error.to_dict()), status=error.status, mimetype="application/json")
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="webitel-connector"'
+    return response
+
+
+def translate(exc: Exception) -> ConnectorError:
+    if isinstance(exc, ConnectorError):
+        return exc
+    if isinstance(exc, ValidationError):
+        return ValidationFailed("The request is not valid", fields=_flatten(exc.messages))
+    if isinstance(exc, WebitelError):
+        return upstream_error(exc, "calling Webitel")
+    if isinstance(exc, SQLAlchemyError):
+        log.exception("database failure")
+        return DatabaseUnavailable("The connector's database failed")
+    if isinstance(exc, HTTPException):
+        if exc.code == 404:
+            return NotFound("No such endpoint; see /api/v1/openapi.json")
+        if exc.code == 405:
+            error = ConnectorError("This endpoint does not take that method", code="method_not_allowed")
+            error.status = 405
+            return error
+        error = ConnectorError(exc.description or exc.name, code="bad_request")
+        error.status = exc.code or 400
+        return error
+    log.exception("unexpected error")
+    return ConnectorError("Internal error; the connector's log has the details")
+
+
+def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as ``{"field.sub": ["..."]}``."""
+    if isinstance(messages, list):
+        return {prefix or "_schema": [str(m) for m in messages]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        name = "_body" if key == "_schema" and not prefix else f"{prefix}.{key}" if prefix else str(key)
+        flat.update(_flatten(value, name))
+    return flat

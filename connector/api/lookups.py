@@ -1,0 +1,35 @@
+"""Lookups for the page's drop-down lists, read from Webitel."""
+
+from __future__ import annotations
+
+from ..services import lookups
+from . import schemas as s
+from .context import webitel
+from .routing import ApiBlueprint
+
+bp = ApiBlueprint("lookups", __name__, tag="Lookups", url_prefix="/api/v1/lookups")
+UPSTREAM = (502, 503, 504)
+
+
+@bp.operation("GET", "/licenses", summary="Licenses with product, limit and seats left",
+              query=s.LicenseLookupQuerySchema, response=s.LicenseLookup, errors=(422, *UPSTREAM))
+def licenses(query):
+    return {"items": lookups.licenses(webitel(), **query)}
+
+
+@bp.operation("GET", "/roles", summary="Webitel roles", query=s.LookupQuerySchema, response=s.RefLookup,
+              errors=(422, *UPSTREAM))
+def roles(query):
+    return {"items": lookups.roles(webitel(), **query)}
+
+
+@bp.operation("GET", "/teams", summary="Call-center teams", query=s.LookupQuerySchema, response=s.TeamLookup,
+              errors=(422, *UPSTREAM))
+def teams(query):
+    return {"items": lookups.teams(webitel(), **query)}
+
+
+@bp.operation("GET", "/skills", summary="Call-center skills", query=s.LookupQuerySchema, response=s.RefLookup,
+              errors=(422, *UPSTREAM))
+def skills(query):
+    return {"items": lookups.skills(webitel(), **query)}

@@ -1,0 +1,233 @@
+"""Marshmallow schemas: they validate the requests, shape the answers, and are the source of the
+OpenAPI document (``/api/v1/openapi.json``) — one description, so the two never drift apart."""
+
+from __future__ import annotations
+
+import re
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
+
+DIGITS = re.compile(r"^[0-9]{1,20}$")
+WEBITEL_ID = validate.Regexp(r"^[0-9]{1,19}$", error="must be a Webitel id (digits)")
+
+
+class Extension(fields.String):
+    """A SIP extension: digits only; empty or null means none."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if text and not DIGITS.match(text):
+            raise ValidationError("The extension must be digits only (at most 20)")
+        return text or None
+
+
+class Login(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text or any(ch.isspace() for ch in text):
+            raise ValidationError("The login must be non-empty and without spaces")
+        return text
+
+
+def _text(**kwargs) -> fields.String:
+    return fields.String(validate=validate.Length(min=1, max=250), **kwargs)
+
+
+class StrictSchema(Schema):
+    """Trims surrounding whitespace of every string; unknown keys are refused (marshmallow's RAISE)."""
+
+    @pre_load
+    def _strip(self, data, **kwargs):
+        if isinstance(data, dict):
+            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        return data
+
+
+# -- queries ---------------------------------------------------------------------------------------
+class ListQuerySchema(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1), metadata={"description": "1-based page"})
+    size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    q = fields.String(load_default=None, validate=validate.Length(max=250),
+                      metadata={"description": "search text (case- and accent-insensitive, anywhere in the name)"})
+
+
+class CreatioUserListQuerySchema(ListQuerySchema):
+    type = fields.String(load_default=None, validate=validate.OneOf(["employee", "portal"]))
+
+
+class LookupQuerySchema(StrictSchema):
+    q = fields.String(load_default=None, validate=validate.Length(max=250))
+
+
+class LicenseLookupQuerySchema(LookupQuerySchema):
+    product = fields.String(load_default=None, validate=validate.Length(min=1, max=50),
+                            metadata={"description": "only this product, e.g. CALL_CENTER"})
+    available = fields.Boolean(load_default=False, metadata={"description": "only licenses with a free seat"})
+
+
+# -- request bodies --------------------------------------------------------------------------------
+class CreatioUserCreateSchema(StrictSchema):
+    name = Login(required=True, validate=validate.Length(max=250), metadata={"description": "the login"})
+    contact_name = _text(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(["employee", "portal"]))
+    account_name = _text(load_default=None, allow_none=True)
+    active = fields.Boolean(load_default=True)
+
+
+class CreatioUserPatchSchema(StrictSchema):
+    active = fields.Boolean(required=True)
+
+
+class WebitelUserCreateSchema(StrictSchema):
+    user_id = fields.UUID(required=True, metadata={"description": "the Creatio system user (SysAdminUnit) id"})
+    extension = Extension(load_default=None, allow_none=True, metadata={"example": "1001"})
+
+
+class WebitelUserPatchSchema(StrictSchema):
+    extension = Extension(allow_none=True, metadata={"description": "null or \"\" removes the extension"})
+    stun_enabled = fields.Boolean()
+
+
+class LicenseGrantSchema(StrictSchema):
+    license_id = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                               metadata={"description": "the license serial", "example": "cc-serial-1"})
+
+
+class RoleGrantSchema(StrictSchema):
+    role_id = fields.String(required=True, validate=WEBITEL_ID, metadata={"example": "1"})
+
+
+# -- answers ---------------------------------------------------------------------------------------
+class RefSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+
+
+class UuidRefSchema(Schema):
+    id = fields.UUID()
+    name = fields.String()
+
+
+class AccountSchema(Schema):
+    id = fields.UUID()
+    name = fields.String()
+
+
+class ContactSchema(Schema):
+    id = fields.UUID()
+    name = fields.String()
+    account = fields.Nested(AccountSchema, allow_none=True)
+
+
+class CreatioUserSchema(Schema):
+    id = fields.UUID()
+    name = fields.String(metadata={"description": "the login"})
+    type = fields.Function(lambda user: user.type.label, metadata={"enum": ["employee", "portal"]})
+    active = fields.Boolean()
+    contact = fields.Nested(UuidRefSchema)
+    account = fields.Nested(AccountSchema, allow_none=True)
+    created_at = fields.DateTime()
+
+
+class LicenseRefSchema(Schema):
+    id = fields.String(attribute="license_id", metadata={"description": "the license serial"})
+    product = fields.String()
+
+
+class RoleRefSchema(Schema):
+    id = fields.String(attribute="role_id")
+    name = fields.String()
+
+
+class SkillRowSchema(Schema):
+    skill = fields.Nested(RefSchema)
+    capacity = fields.Integer()
+    active = fields.Boolean()
+
+
+class WebitelUserSchema(Schema):
+    id = fields.UUID()
+    user = fields.Nested(UuidRefSchema, attribute="system_user")
+    contact = fields.Nested(UuidRefSchema)
+    webitel_username = fields.String()
+    extension = fields.String(allow_none=True)
+    webitel_user_id = fields.String(allow_none=True)
+    default_device = fields.Nested(RefSchema, allow_none=True)
+    stun_enabled = fields.Boolean()
+    is_agent = fields.Boolean()
+    team = fields.Nested(RefSchema, allow_none=True)
+    agent_status = fields.String(allow_none=True)
+    licenses = fields.List(fields.Nested(LicenseRefSchema))
+    roles = fields.List(fields.Nested(RoleRefSchema))
+    skills = fields.List(fields.Nested(SkillRowSchema))
+    warnings = fields.List(fields.String(), metadata={"description": "no_extension: it cannot register a SIP phone"})
+    state = fields.String(metadata={"description": "active; creating or deleting while an operation is under way "
+                                                   "or was interrupted (the next call that touches it settles it)",
+                                    "enum": ["creating", "active", "deleting"]})
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class LicenseLookupSchema(Schema):
+    id = fields.String(metadata={"description": "the serial"})
+    product = fields.String()
+    name = fields.String(allow_none=True)
+    limit = fields.Integer()
+    remain = fields.Integer(metadata={"description": "seats left"})
+    not_before = fields.String(allow_none=True)
+    not_after = fields.String(allow_none=True)
+    errors = fields.List(fields.String(), metadata={"description": "Webitel's status errors, e.g. product exhausted"})
+    available = fields.Boolean(metadata={"description": "can be granted now (valid, with a free seat)"})
+
+
+class TeamLookupSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    strategy = fields.String(allow_none=True)
+
+
+class CheckSchema(Schema):
+    ok = fields.Boolean()
+    latency_ms = fields.Float()
+    error = fields.String()
+
+
+class HealthSchema(Schema):
+    status = fields.String(metadata={"enum": ["ok", "degraded"]})
+    database = fields.Nested(CheckSchema)
+    webitel = fields.Nested(CheckSchema)
+
+
+class ErrorBodySchema(Schema):
+    code = fields.String(metadata={"description": "stable machine code, e.g. extension_taken"})
+    message = fields.String(metadata={"description": "English default text"})
+    field_errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), data_key="fields",
+                               metadata={"description": "messages by request field"})
+    webitel = fields.Dict(metadata={"description": "Webitel's own error: {\"id\", \"detail\"}"})
+    steps = fields.List(fields.Dict(), metadata={"description": "a multi-step operation's steps and outcomes"})
+    compensated = fields.Boolean(metadata={"description": "the steps done were undone"})
+    outcome = fields.String(metadata={"description": "what holds now, e.g. not_created, unknown"})
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBodySchema)
+
+
+def page_of(item: type[Schema], name: str) -> type[Schema]:
+    """A list answer ``{"items", "page", "size", "total"}``."""
+    return Schema.from_dict({"items": fields.List(fields.Nested(item)), "page": fields.Integer(),
+                             "size": fields.Integer(), "total": fields.Integer()}, name=name)
+
+
+def items_of(item: type[Schema], name: str) -> type[Schema]:
+    """A lookup answer ``{"items": [...]}``."""
+    return Schema.from_dict({"items": fields.List(fields.Nested(item))}, name=name)
+
+
+CreatioUserPage = page_of(CreatioUserSchema, "CreatioUserPage")
+ContactPage = page_of(ContactSchema, "ContactPage")
+AccountPage = page_of(AccountSchema, "AccountPage")
+WebitelUserPage = page_of(WebitelUserSchema, "WebitelUserPage")
+LicenseLookup = items_of(LicenseLookupSchema, "LicenseLookup")
+RefLookup = items_of(RefSchema, "RefLookup")
+TeamLookup = items_of(TeamLookupSchema, "TeamLookup")

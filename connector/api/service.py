@@ -1,0 +1,40 @@
+"""Service endpoints: health (no auth), the OpenAPI document and the interactive docs page."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from flask import Response, current_app, jsonify
+
+from ..services.health import health as check_health
+from . import schemas as s
+from .context import db, webitel
+from .openapi import build_spec
+from .routing import Answer, ApiBlueprint
+
+bp = ApiBlueprint("service", __name__, tag="Service", url_prefix="/api/v1")
+
+
+@bp.operation("GET", "/health", summary="Database and Webitel reachability", response=s.HealthSchema,
+              errors=(503,), public=True)
+def health():
+    """200 when both are reachable, 503 (same body) when either is not."""
+    report = check_health(db(), webitel())
+    return Answer(report, 200 if report["status"] == "ok" else 503)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    spec = current_app.extensions.get("connector.openapi")
+    if spec is None:
+        spec = current_app.extensions["connector.openapi"] = build_spec(current_app)
+    return jsonify(spec)
+
+
+def docs():
+    page = resources.files("connector.api").joinpath("docs.html").read_text(encoding="utf-8")
+    return Response(page, mimetype="text/html")
+
+
+docs.public = True  # type: ignore[attr-defined]  # a static page; it asks for the token to call the API
+bp.add_url_rule("/docs", "docs", docs, methods=["GET"])

@@ -1,0 +1,95 @@
+"""The connector's configuration, read from ``CONNECTOR_*`` environment variables.
+
+Nothing is read at import time: :meth:`Config.from_env` is called by the app factory and the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PREFIX = "CONNECTOR_"
+DEFAULT_SQLITE_FILE = "webitel-connector.sqlite"
+
+
+class ConfigError(ValueError):
+    """A setting that is missing or malformed; the message names the variable."""
+
+
+def default_database_url(folder: str | Path | None = None) -> str:
+    """A SQLite file in the working folder (the embedded default)."""
+    return f"sqlite:///{Path(folder or os.getcwd()).resolve() / DEFAULT_SQLITE_FILE}"
+
+
+@dataclass(frozen=True)
+class Config:
+    api_token: str
+    database_url: str = field(default_factory=default_database_url)
+    webitel_url: str = "http://127.0.0.1:8090/api"
+    webitel_token: str = ""
+    cors_origins: tuple[str, ...] = ()
+    webitel_connect_timeout_s: float = 3.0
+    webitel_read_timeout_s: float = 10.0
+    webitel_retries: int = 2  # extra attempts for requests that are safe to repeat
+    webitel_backoff_s: float = 0.2  # first retry delay; doubles each time, with jitter
+    database_pool_size: int = 5
+    # How long a create or delete may be under way before another call settles it as interrupted.
+    operation_lease_s: float = 120.0
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        if not self.api_token:
+            raise ConfigError(f"{PREFIX}API_TOKEN is required: the bearer token Creatio sends to the connector")
+        if not self.webitel_url.startswith(("http://", "https://")):
+            raise ConfigError(f"{PREFIX}WEBITEL_URL must be an http(s) URL such as http://127.0.0.1:8090/api")
+        for name in ("webitel_connect_timeout_s", "webitel_read_timeout_s"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{PREFIX}{_env_name(name)} must be greater than 0")
+        for name in ("webitel_retries", "webitel_backoff_s", "operation_lease_s"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{PREFIX}{_env_name(name)} must be 0 or more")
+        if self.database_pool_size < 1:
+            raise ConfigError(f"{PREFIX}DATABASE_POOL_SIZE must be 1 or more")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Config:
+        env = os.environ if environ is None else environ
+        values: dict = {}
+        for name, kind in _SETTINGS.items():
+            raw = env.get(PREFIX + _env_name(name))
+            if raw is None or raw.strip() == "":
+                continue
+            values[name] = _parse(name, raw.strip(), kind)
+        values.update(overrides)
+        if "api_token" not in values:
+            values["api_token"] = ""
+        return cls(**values)
+
+    def with_overrides(self, **changes) -> Config:
+        return replace(self, **changes)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+_SETTINGS: dict[str, type] = {
+    "api_token": str, "database_url": str, "webitel_url": str, "webitel_token": str, "cors_origins": tuple,
+    "webitel_connect_timeout_s": float, "webitel_read_timeout_s": float, "webitel_retries": int,
+    "webitel_backoff_s": float, "database_pool_size": int, "operation_lease_s": float, "log_level": str,
+}
+
+
+def _env_name(name: str) -> str:
+    return name.upper()  # units stay in the name: CONNECTOR_WEBITEL_READ_TIMEOUT_S
+
+
+def _parse(name: str, raw: str, kind: type):
+    if kind is tuple:
+        return tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{_env_name(name)}: expected a {kind.__name__}, got {raw!r}") from None

@@ -1,0 +1,109 @@
+"""``webitel-connector demo``: the Webitel emulator and the connector together, on the embedded
+defaults, with demo Creatio users, so that a new user can create a Webitel user with one curl line.
+
+The demo starts from scratch every time, like the emulator: a fresh SQLite file, fixed ids for the
+demo users (the README's curl line names one), and fixed tokens unless the environment gives others.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from .config import Config
+from .models import Account, Contact, SysAdminUnit, SysAdminUnitType
+from .services.names import name_key
+
+DEMO_API_TOKEN = "demo-connector-token"
+DEMO_DATABASE_FILE = "webitel-connector-demo.sqlite"
+
+
+def _demo_id(n: int) -> uuid.UUID:
+    return uuid.UUID(f"00000000-0000-4000-a000-{n:012d}")
+
+
+# (id, login, contact, type, account, active, note)
+DEMO_USERS = [
+    (_demo_id(1), "jsmith", "John Smith", "employee", "Acme", True, "Webitel already has jsmith: 409 username_taken"),
+    (_demo_id(2), "mbrown", "Mary Brown", "employee", "Acme", True, "Webitel already has mbrown: 409 username_taken"),
+    (_demo_id(3), "agarcia", "Ana Garcia", "employee", "Acme", True, "new: create her Webitel user"),
+    (_demo_id(4), "lnguyen", "Linh Nguyen", "employee", "Acme", True, "new"),
+    (_demo_id(5), "pclient", "Paul Client", "portal", "Contoso Ltd", True, "portal user, new"),
+    (_demo_id(6), "oldtimer", "Otto Oldtimer", "employee", "Acme", False, "inactive: 400 not_a_creatio_user"),
+]
+
+
+def seed_demo_users(session) -> None:
+    accounts: dict[str, Account] = {}
+    for user_id, login, contact_name, kind, account_name, active, _note in DEMO_USERS:
+        account = accounts.get(account_name) or Account(name=account_name, name_key=name_key(account_name))
+        accounts[account_name] = account
+        contact = Contact(name=contact_name, name_key=name_key(contact_name), account=account)
+        session.add(SysAdminUnit(id=user_id, name=login, name_key=name_key(login),
+                                 type_value=SysAdminUnitType[kind.upper()].value, active=active, contact=contact))
+    session.commit()
+
+
+def _fresh_sqlite(folder: Path) -> str:
+    path = folder / DEMO_DATABASE_FILE
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def banner(*, connector_url: str, emulator_url: str, api_token: str, webitel_token: str, database_url: str) -> str:
+    lines = [
+        f"Webitel emulator : {emulator_url}/api   (X-Webitel-Access: {webitel_token}; control plane "
+        f"{emulator_url}/__emulator__)",
+        f"Connector API    : {connector_url}/api/v1   (Authorization: Bearer {api_token})",
+        f"Interactive docs : {connector_url}/api/v1/docs",
+        f"Database         : {database_url} (fresh for this demo)",
+        "",
+        "Demo Creatio users (GET /api/v1/creatio/users):",
+    ]
+    lines += [f"  {login:<9} {kind:<8} {user_id}  {note}" for user_id, login, _c, kind, _a, _act, note in DEMO_USERS]
+    lines += [
+        "",
+        "Create a Webitel user for agarcia with extension 1010:",
+        f"  curl -s -X POST {connector_url}/api/v1/webitel-users -H 'Authorization: Bearer {api_token}' "
+        f"-H 'Content-Type: application/json' -d '{{\"user_id\": \"{_demo_id(3)}\", \"extension\": \"1010\"}}'",
+        "",
+        "Ctrl-C stops both servers.",
+    ]
+    return "\n".join(lines)
+
+
+def run_demo(*, host: str = "127.0.0.1", port: int = 8080, emulator_port: int = 8090,
+             database_url: str | None = None, ready: threading.Event | None = None) -> int:
+    from emulator.testing import ServedEmulator
+
+    from .app import create_app, dispose
+    from .migrate import upgrade
+
+    database_url = database_url or _fresh_sqlite(Path.cwd())
+    upgrade(database_url)
+    emulator = ServedEmulator(None, host=host, port=emulator_port)
+    handle = emulator.handle
+    config = Config(api_token=os.environ.get("CONNECTOR_API_TOKEN") or DEMO_API_TOKEN, database_url=database_url,
+                    webitel_url=handle.base_url, webitel_token=handle.token)
+    app = create_app(config)
+    with app.extensions["connector"].sessions() as session:
+        seed_demo_users(session)
+    server = make_server(host, port, app, threaded=True)
+    print(banner(connector_url=f"http://{host}:{server.port}", emulator_url=handle.root_url,
+                 api_token=config.api_token, webitel_token=handle.token, database_url=database_url), flush=True)
+    if ready is not None:
+        ready.set()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        dispose(app)
+        emulator.stop()
+    return 0

@@ -1,0 +1,1 @@
+"""Alembic scripts of the connector database (see connector.migrate)."""

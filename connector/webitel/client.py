@@ -1,0 +1,135 @@
+"""The Webitel API calls the connector makes, by name, on top of :class:`WebitelHTTP`.
+
+Bodies and answers are Webitel's own JSON (snake_case, int64 ids as strings); the services turn
+them into the connector's records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from .errors import WebitelNotFound
+from .http import WebitelHTTP
+
+PAGE_SIZE = 100
+MAX_PAGES = 1000  # a guard against a server whose "next" never ends
+
+
+class WebitelClient:
+    def __init__(self, http: WebitelHTTP) -> None:
+        self.http = http
+
+    @classmethod
+    def from_config(cls, config, transport: httpx.BaseTransport | None = None) -> WebitelClient:
+        return cls(WebitelHTTP(config.webitel_url, config.webitel_token,
+                               connect_timeout_s=config.webitel_connect_timeout_s,
+                               read_timeout_s=config.webitel_read_timeout_s, retries=config.webitel_retries,
+                               backoff_s=config.webitel_backoff_s, transport=transport))
+
+    def close(self) -> None:
+        self.http.close()
+
+    # -- service --------------------------------------------------------------------------------
+    def userinfo(self, *, timeout_s: float | None = None) -> dict:
+        timeout = httpx.Timeout(timeout_s) if timeout_s else None
+        return self.http.request("GET", "/userinfo", timeout=timeout, retries=0 if timeout_s else None)
+
+    # -- users ----------------------------------------------------------------------------------
+    def create_user(self, body: dict) -> dict:
+        """``POST /users`` with a default SIP device whose password Webitel generates, so that the
+        SIP password never passes through the connector."""
+        params = {"generate_device": "true", "device.generate_password": "true"}
+        return self.http.request("POST", "/users", params=params, json_body=body)
+
+    def get_user(self, user_id: str) -> dict:
+        return self.http.request("GET", f"/users/{user_id}")
+
+    def find_user(self, user_id: str) -> dict | None:
+        try:
+            return self.get_user(user_id)
+        except WebitelNotFound:
+            return None
+
+    def find_user_by_username(self, username: str) -> dict | None:
+        """The user whose username equals ``username`` case-insensitively, soft-deleted ones included
+        (they still hold their username in Webitel)."""
+        key = username.casefold()
+        for user in self._pages("/users", {"username": username, "any": "true"}):
+            if str(user.get("username", "")).casefold() == key:
+                return user
+        return None
+
+    def find_user_by_extension(self, extension: str) -> dict | None:
+        for user in self._pages("/users", {"extension": extension, "any": "true"}):
+            if user.get("extension") == extension:
+                return user
+        return None
+
+    def patch_user(self, user_id: str, body: dict) -> dict:
+        # Absolute values only (an extension, a whole license set): repeating it changes nothing more.
+        return self.http.request("PATCH", f"/users/{user_id}", json_body=body, idempotent=True)
+
+    def delete_user(self, user_id: str) -> None:
+        """Delete for good (``permanent=true``, as Webitel's admin UI does): a soft-deleted user
+        would keep holding its username and extension."""
+        self.http.request("DELETE", f"/users/{user_id}", params={"permanent": "true"})
+
+    # -- licenses and roles ---------------------------------------------------------------------
+    def licenses(self, *, product: str | None = None, q: str | None = None) -> list[dict]:
+        params = {"product": product} if product else {}
+        if q:
+            params["q"] = q
+        return list(self._pages("/license", params))
+
+    def find_license(self, serial: str) -> dict | None:
+        return next((lic for lic in self._pages("/license", {"id": serial}) if lic.get("id") == serial), None)
+
+    def roles(self, *, q: str | None = None) -> list[dict]:
+        return list(self._pages("/roles", {"q": q} if q else {}))
+
+    def find_role(self, role_id: str) -> dict | None:
+        try:
+            return self.http.request("GET", f"/roles/{role_id}")
+        except WebitelNotFound:
+            return None
+
+    # -- user access tokens and the user's own settings -----------------------------------------
+    def add_token(self, user_id: str, usage: str) -> dict:
+        return self.http.request("POST", f"/users/{user_id}/tokens", json_body={"usage": usage})
+
+    def tokens(self, user_id: str) -> list[dict]:
+        return list(self._pages(f"/users/{user_id}/tokens", {}))
+
+    def delete_token(self, user_id: str, token_id: str) -> None:
+        with contextlib.suppress(WebitelNotFound):  # already gone: what we wanted
+            self.http.request("DELETE", f"/users/{user_id}/tokens/{token_id}")
+
+    def phone_settings(self, user_token: str) -> dict | None:
+        """``GET /user/settings/phone`` as the token's user; None before the first save (404)."""
+        try:
+            return self.http.request("GET", "/user/settings/phone", token=user_token)
+        except WebitelNotFound:
+            return None
+
+    def put_phone_settings(self, user_token: str, *, webrtc: bool, stun: bool) -> dict:
+        return self.http.request("PUT", "/user/settings/phone", json_body={"webrtc": webrtc, "stun": stun},
+                                 token=user_token)
+
+    # -- call center ----------------------------------------------------------------------------
+    def teams(self, *, q: str | None = None) -> list[dict]:
+        return list(self._pages("/call_center/teams", {"q": q} if q else {}))
+
+    def skills(self, *, q: str | None = None) -> list[dict]:
+        return list(self._pages("/call_center/skills", {"q": q} if q else {}))
+
+    # -- paging ---------------------------------------------------------------------------------
+    def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict]:
+        for page in range(1, MAX_PAGES + 1):
+            answer = self.http.request("GET", path, params={**params, "page": page, "size": PAGE_SIZE}) or {}
+            yield from answer.get("items") or []
+            if not answer.get("next"):
+                return

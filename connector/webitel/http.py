@@ -1,0 +1,131 @@
+"""The HTTP layer of the Webitel client: one pooled ``httpx.Client`` per process, explicit timeouts,
+Webitel's error envelope turned into typed exceptions, and retries with backoff only where safe.
+
+A request is *safe to repeat* when repeating it cannot do the change twice: GET, PUT and DELETE, or
+a request the caller marks ``idempotent=True`` (a PATCH that writes absolute values). A request that
+never left (connection refused, pool timeout) is retried whatever its method.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from .errors import WebitelError, WebitelTimeout, WebitelUnavailable, api_error
+
+log = logging.getLogger("connector.webitel")
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+RETRY_STATUSES = frozenset({502, 503, 504})
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class WebitelHTTP:
+    def __init__(self, base_url: str, token: str, *, connect_timeout_s: float = 3.0, read_timeout_s: float = 10.0,
+                 retries: int = 2, backoff_s: float = 0.2, transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep, pool_size: int = 20) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self.timeout = httpx.Timeout(connect=connect_timeout_s, read=read_timeout_s, write=read_timeout_s,
+                                     pool=connect_timeout_s)
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self._transport = transport
+        self._sleep = sleep
+        self._limits = httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
+        self._lock = threading.Lock()
+        self._client: httpx.Client | None = None
+        self._pid = 0
+
+    def _http(self) -> httpx.Client:
+        """The process's client, made on first use: a gunicorn worker forked from a master that
+        already had one must not share its sockets, so a new process makes its own."""
+        pid = os.getpid()
+        if self._client is None or self._pid != pid:
+            with self._lock:
+                if self._client is None or self._pid != pid:
+                    self._client = httpx.Client(base_url=self.base_url, timeout=self.timeout, limits=self._limits,
+                                                transport=self._transport, headers={"Accept": "application/json"})
+                    self._pid = pid
+        return self._client
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None and self._pid == os.getpid():
+                self._client.close()
+            self._client = None
+
+    def request(self, method: str, path: str, *, params: Any = None, json_body: Any = None,
+                idempotent: bool | None = None, token: str | None = None,
+                timeout: httpx.Timeout | None = None, retries: int | None = None) -> Any:
+        """Send one request and return the answer's JSON (None for an empty body)."""
+        method = method.upper()
+        safe = method in SAFE_METHODS if idempotent is None else idempotent
+        attempts = 1 + (self.retries if retries is None else retries)
+        headers = {"X-Webitel-Access": token if token is not None else self._token}
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            started = time.perf_counter()
+            try:
+                response = self._http().request(method, path, params=params, json=json_body, headers=headers,
+                                                timeout=timeout or self.timeout)
+            except httpx.HTTPError as exc:
+                error = _transport_error(exc, method, path)
+                log.warning("webitel %s %s failed: %s (attempt %d/%d)", method, path, error, attempt + 1, attempts)
+                if last or (error.sent and not safe):
+                    raise error from None
+            else:
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                log.debug("webitel %s %s -> %d in %.1f ms", method, path, response.status_code, elapsed_ms)
+                if response.status_code < 400:
+                    return _json(response)
+                error = _api_error(response, method, path)
+                if last or not safe or response.status_code not in RETRY_STATUSES:
+                    raise error
+                log.warning("webitel %s %s answered %d (attempt %d/%d)", method, path, response.status_code,
+                            attempt + 1, attempts)
+            self._sleep(self._backoff(attempt))
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _backoff(self, attempt: int) -> float:
+        delay = self.backoff_s * (2 ** attempt)
+        return random.uniform(delay / 2, delay)  # jitter, so that workers do not retry in step
+
+
+def _json(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise WebitelUnavailable(f"Webitel answered {response.status_code} with a body that is not JSON",
+                                 sent=True, method=response.request.method, path=response.request.url.path) from None
+
+
+def _api_error(response: httpx.Response, method: str, path: str) -> WebitelError:
+    error_id, detail = None, response.text[:500]
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        error_id = body.get("id") if isinstance(body.get("id"), str) else None
+        detail = str(body.get("detail") or body.get("message") or body.get("status") or "")
+    return api_error(response.status_code, error_id, detail, method=method, path=path)
+
+
+def _transport_error(exc: httpx.HTTPError, method: str, path: str) -> WebitelError:
+    sent = not isinstance(exc, _NOT_SENT)
+    if isinstance(exc, httpx.TimeoutException):
+        return WebitelTimeout(f"Webitel did not answer in time ({type(exc).__name__})", sent=sent,
+                              method=method, path=path)
+    return WebitelUnavailable(f"Webitel could not be reached ({type(exc).__name__}: {exc})", sent=sent,
+                              method=method, path=path)
+
