@@ -13,15 +13,19 @@ the answer, which is how a client learns the hardest case: "it may have happened
 from __future__ import annotations
 
 import random
+import re
 import secrets
 import threading
 from dataclasses import asdict, dataclass
 from fnmatch import fnmatchcase
+from http import HTTPStatus
 from typing import Any
 
 from ..errors import WebitelError, bad_request
 
 ACTIONS = ("error", "timeout", "delay", "reset")
+API_PREFIX = "/api"
+_ERROR_STATUSES = {int(s) for s in HTTPStatus if 400 <= s < 600}
 E_INVALID = "emulator.fault.invalid"
 
 
@@ -79,6 +83,10 @@ class Faults:
         path, action = spec.get("path"), spec.get("action")
         if not isinstance(path, str) or not path.startswith("/"):
             raise bad_request(E_INVALID, "fault: path is required and must start with '/' (e.g. /api/users*)")
+        literal = re.split(r"[*?\[]", path, maxsplit=1)[0]
+        if not (literal.startswith(API_PREFIX) or API_PREFIX.startswith(literal)):
+            # Only the Webitel API is faulted: the control plane must stay usable to clear the rules.
+            raise bad_request(E_INVALID, f"fault: path {path!r} can never match: rules apply to paths under /api")
         if action not in ACTIONS:
             raise bad_request(E_INVALID, f"fault: action must be one of {', '.join(ACTIONS)}")
         when = spec.get("when", "before")
@@ -94,6 +102,8 @@ class Faults:
             times=_number(spec, "times", int, None, 1, 10**9),
             probability=_number(spec, "probability", float, 1.0, 0.0, 1.0), when=when,
             error_id=str(spec.get("id") or "emulator.fault"), detail=str(spec.get("detail") or FaultRule.detail))
+        if rule.status not in _ERROR_STATUSES:
+            raise bad_request(E_INVALID, f"fault: status {rule.status} is not an HTTP error status")
         if action == "delay" and not rule.delay_ms:
             raise bad_request(E_INVALID, "fault: a delay needs delay_ms")
         with self._lock:
