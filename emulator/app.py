@@ -43,6 +43,7 @@ class Emulator:
 
 
 def create_app(seed: dict | None = None, *, journal_size: int | None = None) -> Flask:
+    from .callcenter.responses import bp as call_center_bp
     from .control.responses import bp as control_bp
     from .directory.responses import bp as directory_bp
 
@@ -50,6 +51,7 @@ def create_app(seed: dict | None = None, *, journal_size: int | None = None) -> 
     emulator = Emulator(seed, journal_size=journal_size or int(os.environ.get("EMULATOR_JOURNAL_SIZE", "500")))
     app.extensions["webitel_emulator"] = emulator
     app.register_blueprint(directory_bp)
+    app.register_blueprint(call_center_bp)
     app.register_blueprint(control_bp)
 
     @app.errorhandler(WebitelError)

@@ -104,15 +104,19 @@ def entry(where: str) -> Iterator[None]:
 
 
 def apply_seed(world: World, doc: dict) -> None:
+    from .callcenter.seeding import seed_call_center
+
     for i, d in enumerate(doc["domains"]):
         domain = world.add_domain(d["name"])
         try:
-            _seed_directory(world, domain, d, f"domains[{i}]")
+            root_id = _seed_directory(world, domain, d, f"domains[{i}]")
+            seed_call_center(domain, d, f"domains[{i}]", root_id)
         except WebitelError as exc:
             raise SeedError(f"domains[{i}] ({d['name']}): {exc.id}: {exc.detail}") from exc
 
 
-def _seed_directory(world: World, domain: Domain, d: dict, where: str) -> None:
+def _seed_directory(world: World, domain: Domain, d: dict, where: str) -> int:
+    """The directory of a seeded domain; the id of its administrator."""
     from .directory.models import License
 
     directory = domain.directory
@@ -164,3 +168,4 @@ def _seed_directory(world: World, domain: Domain, d: dict, where: str) -> None:
         user.presence = presence
         if u.get("token"):
             world.open_session(domain, user.id, token=u["token"])
+    return root.id

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from .errors import unauthenticated
 
 if TYPE_CHECKING:
+    from .callcenter.models import CallCenter
     from .directory.models import Directory
 
 
@@ -52,26 +53,36 @@ class Domain:
     name: str
     world: World
     directory: Directory = field(init=False)
+    call_center: CallCenter = field(init=False)
 
     def __post_init__(self) -> None:
+        from .callcenter.models import CallCenter
         from .directory.models import Directory
 
         self.directory = Directory(self)
+        self.call_center = CallCenter(self)
 
     # Rules that cross services meet here, so that the directory does not import the call center.
     def before_user_delete(self, user, permanent: bool) -> None:
-        """Refuse (raise) a user delete that another service forbids."""
+        """Refuse (raise) a user delete that another service forbids: a user who is still an agent."""
+        self.call_center.before_user_delete(user, permanent)
 
     def on_licenses_revoked(self, user, serials: set[str]) -> None:
-        """React to licenses taken from a user (directly, or by the user's deletion)."""
+        """React to licenses taken from a user: an agent without CALL_CENTER goes offline."""
+        self.call_center.on_licenses_revoked(user, serials)
 
     def on_presence(self, user, status: str) -> None:
         """The user's phone registered (``sip``, ``web``) or went away (``""``)."""
         user.presence = status
+        self.call_center.on_presence(user)
 
     def dump(self) -> dict:
         """The domain for ``GET /__emulator__/state`` (secrets left out)."""
-        return {"id": str(self.id), "name": self.name, **self.directory.dump()}
+        from .callcenter.serialize import Wire
+
+        self.call_center.catch_up()
+        return {"id": str(self.id), "name": self.name, **self.directory.dump(),
+                "call_center": Wire(self.call_center).dump()}
 
 
 class World:

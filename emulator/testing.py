@@ -84,6 +84,35 @@ class EmulatorHandle:
     def set_presence(self, user_id: str | int, status: str) -> dict:
         return self._call("POST", f"/presence/{user_id}", json={"status": status})
 
+    # -- simulated calls and the clock ----------------------------------------------------------
+    def add_call(self, queue_id: str | int, from_: str | None = None, bucket_id: str | int | None = None) -> dict:
+        """An inbound call enters the queue: ``{"id", "state", "agent"?}``."""
+        body: dict[str, Any] = {"queue_id": str(queue_id)}
+        if from_ is not None:
+            body["from"] = from_
+        if bucket_id is not None:
+            body["bucket_id"] = str(bucket_id)
+        return self._call("POST", "/calls", json=body)
+
+    def calls(self) -> list[dict]:
+        return self._call("GET", "/calls")["items"]
+
+    def call(self, call_id: str | int) -> dict:
+        return self._call("GET", f"/calls/{call_id}")
+
+    def answer(self, call_id: str | int) -> dict:
+        return self._call("POST", f"/calls/{call_id}/answer")
+
+    def miss(self, call_id: str | int) -> dict:
+        return self._call("POST", f"/calls/{call_id}/miss")
+
+    def hangup(self, call_id: str | int) -> dict:
+        return self._call("POST", f"/calls/{call_id}/hangup")
+
+    def advance_clock(self, seconds: float) -> int:
+        """Move the emulator's clock forward; the new time (unix ms)."""
+        return int(self._call("POST", "/clock", json={"advance_s": seconds})["clock_ms"])
+
     def control(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Any control-plane call, answered as is (for paths without a helper here)."""
         return self._control.request(method, path, **kwargs)

@@ -10,6 +10,7 @@ from ..errors import bad_request, not_found
 from ..http import answer, emulator, json_body
 from ..seed import SeedError
 from ..wire import parse_int64
+from . import calls
 
 bp = Blueprint("control", __name__, url_prefix="/__emulator__")
 
@@ -90,3 +91,45 @@ def presence(user_id):
                 domain.on_presence(user, status)
                 return answer(domain.directory.wire_user(user))
     raise not_found("app.user.not_found.error", f"user: id={uid} not found")
+
+
+# -- calls and the clock (emulator-api.md): the call simulation is in control/calls.py -------------
+@bp.post("/calls")
+def add_call():
+    queue_id, from_number, bucket_id = calls.parse_call_request(json_body())
+    backend = emulator().backend
+    with backend.lock:
+        board = calls.switchboard_of_queue(backend.world, queue_id)
+        return answer(board.wire(board.enqueue(queue_id, from_number, bucket_id), brief=True))
+
+
+@bp.get("/calls")
+def list_calls():
+    backend = emulator().backend
+    with backend.lock:
+        return answer({"items": calls.all_calls(backend.world)})
+
+
+@bp.get("/calls/<call_id>")
+def read_call(call_id):
+    backend = emulator().backend
+    with backend.lock:
+        board, call = calls.find_call(backend.world, parse_int64(call_id, "call_id"))
+        return answer(board.wire(call))
+
+
+@bp.post("/calls/<call_id>/<action>")
+def call_action(call_id, action):
+    if action not in ("answer", "miss", "hangup"):
+        raise not_found("emulator.call.action", f"no call action '{action}' (answer, miss, hangup)")
+    backend = emulator().backend
+    with backend.lock:
+        board, call = calls.find_call(backend.world, parse_int64(call_id, "call_id"))
+        return answer(board.wire(getattr(board, action)(call.id)))
+
+
+@bp.post("/clock")
+def advance_clock():
+    backend = emulator().backend
+    with backend.lock:
+        return answer({"clock_ms": str(calls.advance_clock(backend.world, json_body().get("advance_s")))})
