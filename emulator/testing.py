@@ -10,7 +10,7 @@ import threading
 from typing import Any
 
 import httpx
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import create_app
 from .transport import EmulatorTransport
@@ -127,12 +127,18 @@ def in_process(seed: dict | None = None) -> EmulatorHandle:
     return EmulatorHandle(app, IN_PROCESS_URL, EmulatorTransport(app))
 
 
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        """No access log on stderr: ``GET /__emulator__/requests`` is the emulator's log."""
+
+
 class ServedEmulator:
     """The emulator on a real local port, served by a threaded WSGI server in a daemon thread."""
 
     def __init__(self, seed: dict | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = create_app(seed)
-        self.server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
+        self.server: BaseWSGIServer = make_server(host, port, self.app, threaded=True,
+                                                   request_handler=_QuietHandler)
         self.thread = threading.Thread(target=self.server.serve_forever, name="webitel-emulator", daemon=True)
         self.thread.start()
         self.handle = EmulatorHandle(self.app, f"http://{host}:{self.server.port}")
