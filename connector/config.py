@@ -92,4 +92,5 @@ def _parse(name: str, raw: str, kind: type):
     try:
         return kind(raw)
     except ValueError:
-        raise ConfigError(f"{PREFIX}{_env_name(name)}: expected a {kind.__name__}, got {raw!r}") from None
+        expected = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{PREFIX}{_env_name(name)}: expected {expected}, got {raw!r}") from None

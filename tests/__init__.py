@@ -1,0 +1,1 @@
+"""The project's tests (connector and emulator); shared helpers in tests/support."""

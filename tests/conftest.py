@@ -1,0 +1,130 @@
+"""Fixtures shared by the connector's tests: databases (SQLite and PostgreSQL), the connector app
+wired to the in-process Webitel emulator, and its API client."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import pytest
+
+from connector.app import create_app, dispose
+from connector.config import Config
+from connector.migrate import upgrade
+from tests.support.databases import sqlite_copy, sqlite_template, truncate_all
+from tests.support.postgres import PostgresServer, PostgresUnavailable, postgres_server
+
+API_TOKEN = "test-api-token"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """TEST_DATABASE_URL's server, or a throwaway cluster for this session."""
+    stack = ExitStack()
+    try:
+        server = stack.enter_context(postgres_server())
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI: {exc}")
+        pytest.skip(f"no PostgreSQL here: {exc} (install PostgreSQL or set TEST_DATABASE_URL)")
+    with stack:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres: PostgresServer) -> Iterator[str]:
+    """A migrated database of this session (one per xdist worker)."""
+    url = postgres.create_database()
+    upgrade(url)
+    yield url
+    postgres.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory):
+    return sqlite_template(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture
+def postgres_url(postgres_database: str) -> str:
+    """An empty, migrated PostgreSQL database for this test."""
+    truncate_all(postgres_database)
+    return postgres_database
+
+
+@pytest.fixture
+def sqlite_url(_sqlite_template, tmp_path) -> str:
+    return sqlite_copy(_sqlite_template, tmp_path)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request) -> str:
+    """An empty, migrated database for this test: the test runs once on SQLite, once on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def emulator(webitel_emulator):
+    return webitel_emulator
+
+
+def connector_config(database_url: str, emulator, **overrides) -> Config:
+    settings = {"api_token": API_TOKEN, "database_url": database_url, "webitel_url": emulator.base_url,
+                "webitel_token": emulator.token, "webitel_backoff_s": 0.0, **overrides}
+    return Config(**settings)
+
+
+@pytest.fixture
+def config_overrides() -> dict:
+    """Override in a module to change the connector's settings for its tests."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, emulator, config_overrides):
+    app = create_app(connector_config(database_url, emulator, **config_overrides),
+                     webitel_transport=emulator.transport)
+    yield app
+    dispose(app)
+
+
+class ApiClient:
+    """Flask's test client with the connector's bearer token on every request."""
+
+    def __init__(self, app, token: str | None = API_TOKEN) -> None:
+        self.client = app.test_client()
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def request(self, method: str, path: str, **kwargs):
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.open(path, method=method, headers=headers, **kwargs)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    def patch(self, path, **kw):
+        return self.request("PATCH", path, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+@pytest.fixture
+def api(app) -> ApiClient:
+    return ApiClient(app)
+
+
+@pytest.fixture
+def session(app):
+    with app.extensions["connector"].sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def webitel(app):
+    """The connector's own Webitel client (in process, to the emulator)."""
+    return app.extensions["connector"].webitel

@@ -1,0 +1,69 @@
+"""Helpers for the connector's tests: Creatio users, and the check that Creatio and Webitel agree."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connector.models import WebitelUser
+from connector.services import creatio
+from connector.services.webitel_users.records import RECORD_MARK
+from connector.services.webitel_users.stun import TOKEN_USAGE
+
+
+def creatio_user(session: Session, name: str = "agarcia", contact: str | None = None, *, type: str = "employee",
+                 active: bool = True, account: str | None = "Acme"):
+    return creatio.create_system_user(session, name=name, contact_name=contact or name.title(), type=type,
+                                      account_name=account, active=active)
+
+
+def webitel_state(emulator) -> dict:
+    return emulator.state()["domains"][0]
+
+
+def disagreements(session: Session, emulator) -> list[str]:
+    """Everything on which the connector's records and Webitel disagree (empty when they agree):
+    a Webitel user the connector made without an active record, a record pointing at a missing
+    Webitel user, a record left mid-operation, differing extension, licenses, roles or STUN, and a
+    STUN token left behind."""
+    session.expire_all()
+    state = webitel_state(emulator)
+    remote = {u["id"]: u for u in state["users"]}
+    phone = {s["user_id"]: s["value"] for s in state.get("settings", []) if s["key"] == "phone"}
+    records = list(session.scalars(select(WebitelUser)))
+    problems = []
+    linked = {r.webitel_user_id for r in records if r.state == "active"}
+    for user in remote.values():
+        if (user.get("profile") or {}).get(RECORD_MARK) and user["id"] not in linked:
+            problems.append(f"Webitel user {user['username']} ({user['id']}) has no active record")
+    for record in records:
+        if record.state != "active":
+            problems.append(f"record {record.webitel_username} left {record.state}")
+        if not record.webitel_user_id:
+            continue
+        user = remote.get(record.webitel_user_id)
+        if user is None:
+            problems.append(f"record {record.webitel_username} points at missing Webitel user {record.webitel_user_id}")
+            continue
+        if (user.get("extension") or None) != record.extension:
+            problems.append(f"{record.webitel_username}: extension {record.extension} here, {user.get('extension')} "
+                            f"in Webitel")
+        if sorted(g["id"] for g in user.get("license", [])) != sorted(lic.license_id for lic in record.licenses):
+            problems.append(f"{record.webitel_username}: licenses differ")
+        if sorted(r["id"] for r in user.get("roles", [])) != sorted(r.role_id for r in record.roles):
+            problems.append(f"{record.webitel_username}: roles differ")
+        setting = phone.get(record.webitel_user_id) or {}
+        if bool(setting.get("stun")) != record.stun_enabled:
+            problems.append(f"{record.webitel_username}: STUN {record.stun_enabled} here, {setting} in Webitel")
+    for token in state.get("tokens", []):
+        if str(token.get("usage", "")).startswith(TOKEN_USAGE):
+            problems.append(f"STUN token {token['id']} left for user {token.get('user', {}).get('id')}")
+    return problems
+
+
+def error_of(response) -> dict:
+    """The contract's error object of an answer (and a check of its shape)."""
+    body = response.get_json() if hasattr(response, "get_json") else response.json()
+    assert set(body) == {"error"}, body
+    assert isinstance(body["error"]["code"], str) and isinstance(body["error"]["message"], str), body
+    return body["error"]

@@ -1,0 +1,38 @@
+"""Clean connector databases for tests: migrated once per session, emptied per test.
+
+SQLite: a migrated template file copied for each test. PostgreSQL: one migrated database per
+session (per xdist worker), truncated before each test.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from connector.db import normalise_url
+from connector.migrate import upgrade
+from connector.models import Base
+
+
+def sqlite_template(folder: Path) -> Path:
+    path = folder / "template.sqlite"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def sqlite_copy(template: Path, folder: Path) -> str:
+    target = folder / "connector.sqlite"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+def truncate_all(url: str) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in reversed(Base.metadata.sorted_tables))
+    engine = create_engine(normalise_url(url))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    finally:
+        engine.dispose()
