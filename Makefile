@@ -1,0 +1,33 @@
+# Two commands for a new user: `make run` and `make test`. Both set up .venv first (once per pyproject change).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## run: the Webitel emulator (:8090) and the connector (:8080) together, seeded, on SQLite
+run: $(STAMP)
+	$(BIN)/webitel-connector demo
+
+## test: every suite (unit, integration, property, contract, end-to-end); starts PostgreSQL itself
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## bench: the benchmarks with their figures and ratios (not part of `make test`)
+bench: $(STAMP)
+	$(BIN)/python bench/bench_emulator.py
+	$(BIN)/python bench/bench_routing.py
+	$(BIN)/python bench/bench_connector.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
