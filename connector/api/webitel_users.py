@@ -20,7 +20,7 @@ def list_webitel_users(query):
 @bp.operation("GET", "/<uuid:record_id>", summary="Read a Webitel user", response=s.WebitelUserSchema,
               errors=(404,))
 def get_webitel_user(record_id):
-    return service.get_record(db(), record_id)
+    return service.read_record(db(), webitel(), record_id, lease_s=lease_s())
 
 
 @bp.operation("POST", "", summary="Create a Webitel user for a Creatio system user", status=201,

@@ -5,9 +5,9 @@ from .change import change_webitel_user
 from .create import create_webitel_user
 from .delete import delete_webitel_user
 from .grants import add_license, add_role, remove_license, remove_role
-from .records import get_record, list_records, settle
+from .records import get_record, list_records, read_record, settle
 
 __all__ = [
     "add_license", "add_role", "change_webitel_user", "create_webitel_user", "delete_webitel_user", "get_record",
-    "list_records", "remove_license", "remove_role", "settle",
+    "list_records", "read_record", "remove_license", "remove_role", "settle",
 ]

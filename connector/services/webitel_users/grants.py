@@ -88,7 +88,7 @@ def _change(session: Session, webitel: WebitelClient, record_id: uuid.UUID, kind
         if not add and item not in kind.local_ids(record):
             raise NotFound(f"{name} has no {kind.noun} {item}")
         if check is not None:
-            check()
+            steps.run(f"webitel.read_{kind.noun}", check)
         remote = steps.run("webitel.read_user", lambda: webitel.get_user(uid))
         before = kind.ids(remote)
         wanted = ([*before, item] if item not in before else before) if add else [i for i in before if i != item]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ...errors import Conflict, NotFound
 from ...models import Contact, SysAdminUnit, WebitelUser, WebitelUserLicense, WebitelUserRole, WebitelUserState
-from ...webitel import WebitelClient
+from ...webitel import WebitelClient, WebitelError
 from ..names import like_pattern
 from ..paging import Page, paginate
 
@@ -33,6 +33,23 @@ def get_record(session: Session, record_id: uuid.UUID) -> WebitelUser:
     record = session.get(WebitelUser, record_id)
     if record is None:
         raise NotFound(f"No Webitel user record with id {record_id}")
+    return record
+
+
+def read_record(session: Session, webitel: WebitelClient, record_id: uuid.UUID, *,
+                lease_s: float = DEFAULT_LEASE_S) -> WebitelUser:
+    """The record; one left mid-operation past its lease is settled first (when Webitel answers:
+    a read never fails because Webitel does not)."""
+    record = get_record(session, record_id)
+    if record.state != WebitelUserState.ACTIVE and is_stale(record, lease_s):
+        try:
+            settled = settle(session, webitel, record)
+        except WebitelError:
+            session.rollback()
+            log.warning("could not settle %s now; it stays %s", record.webitel_username, record.state)
+            return get_record(session, record_id)
+        if settled is None:
+            raise NotFound(f"No Webitel user record with id {record_id}")
     return record
 
 
