@@ -128,3 +128,15 @@ def test_a_body_that_is_not_a_json_object_is_refused(api):
     for raw in (b"[1, 2]", b"{not json", b'"text"'):
         response = api.post("/users", content=raw, headers={"Content-Type": "application/json"})
         assert error_of(response) == BAD_ARGS
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "two@@x.io", "a b@x.io"])
+def test_email_must_be_an_address(api, email):
+    username = Target.unique("ct_")
+    assert error_of(api.post("/users", json={"username": username, "email": email})) == BAD_ARGS
+    assert _found(api, username=username) == []
+
+
+def test_a_name_is_optional(made):
+    user = made.user()
+    assert "name" not in user
