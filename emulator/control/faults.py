@@ -77,7 +77,7 @@ class Faults:
         if not isinstance(spec, dict):
             raise bad_request(E_INVALID, "fault: the body must be a JSON object")
         unknown = set(spec) - {"method", "path", "action", "status", "delay_ms", "times", "probability", "when",
-                               "id", "detail"}
+                               "error_id", "detail"}
         if unknown:
             raise bad_request(E_INVALID, f"fault: unknown attributes {sorted(unknown)}")
         path, action = spec.get("path"), spec.get("action")
@@ -101,7 +101,7 @@ class Faults:
             delay_ms=_number(spec, "delay_ms", int, 30000 if action == "timeout" else 0, 0, 600000),
             times=_number(spec, "times", int, None, 1, 10**9),
             probability=_number(spec, "probability", float, 1.0, 0.0, 1.0), when=when,
-            error_id=str(spec.get("id") or "emulator.fault"), detail=str(spec.get("detail") or FaultRule.detail))
+            error_id=str(spec.get("error_id") or "emulator.fault"), detail=str(spec.get("detail") or FaultRule.detail))
         if rule.status not in _ERROR_STATUSES:
             raise bad_request(E_INVALID, f"fault: status {rule.status} is not an HTTP error status")
         if action == "delay" and not rule.delay_ms:

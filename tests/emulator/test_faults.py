@@ -28,7 +28,7 @@ def test_error_answers_the_status_in_webitels_envelope(webitel_emulator):
 
 
 def test_error_with_a_chosen_id_and_detail(webitel_emulator):
-    webitel_emulator.add_fault(path="/api/users", action="error", status=409, id="app.user.conflict.error",
+    webitel_emulator.add_fault(path="/api/users", action="error", status=409, error_id="app.user.conflict.error",
                                detail="user: role 'x' already exists")
     body = webitel_emulator.client.post("/users", json={"username": "x"}).json()
     assert body == {"id": "app.user.conflict.error", "code": 409, "status": "Conflict",
