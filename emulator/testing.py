@@ -59,7 +59,7 @@ class EmulatorHandle:
     def fresh(self) -> None:
         """Back to the seed this emulator started with: a reset, or a reload when a test seeded
         another one (a reset alone would keep that seed for the next test)."""
-        if self.emulator.backend.seed_doc is not self._start_seed and self._start_seed is not None:
+        if self._start_seed is not None and self.emulator.backend.seed_doc != self._start_seed:
             self.seed(self._start_seed)
         else:
             self.reset()
