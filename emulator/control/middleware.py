@@ -62,8 +62,11 @@ class EmulatorMiddleware:
         method = environ.get("REQUEST_METHOD", "GET")
         started = time.perf_counter()
         body = b""
-        if method not in ("GET", "HEAD"):
-            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0) or -1)
+        length = environ.get("CONTENT_LENGTH")
+        # Without a length (a DELETE with no body), read only a stream the server ends (chunked):
+        # reading a keep-alive socket to its end would wait for the client to hang up.
+        if method not in ("GET", "HEAD") and (length or environ.get("wsgi.input_terminated")):
+            body = environ["wsgi.input"].read(int(length) if length else -1)
             environ["wsgi.input"] = io.BytesIO(body)
         entry = {"at": self.emulator.backend.world.clock.now_ms(), "method": method, "path": path,
                  "query": redact_query(environ.get("QUERY_STRING", ""))}
