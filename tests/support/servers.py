@@ -1,0 +1,71 @@
+"""The connector as it is deployed: ``webitel-connector serve`` (gunicorn) in a subprocess, on a free
+port, stopped at the end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+SCRIPTS = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def connector_env(*, database_url: str, webitel_url: str, webitel_token: str, api_token: str, **extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECTOR_")}
+    env.update({"CONNECTOR_DATABASE_URL": database_url, "CONNECTOR_WEBITEL_URL": webitel_url,
+                "CONNECTOR_WEBITEL_TOKEN": webitel_token, "CONNECTOR_API_TOKEN": api_token,
+                "CONNECTOR_LOG_LEVEL": "WARNING", **extra})
+    return env
+
+
+def run_cli(*args: str, env: dict, cwd: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([str(SCRIPTS / "webitel-connector"), *args], env=env, cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+class ConnectorServer:
+    """``webitel-connector serve`` under gunicorn; ``url`` is the API base (``.../api/v1``)."""
+
+    def __init__(self, env: dict, *, workers: int = 2, threads: int = 8) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/api/v1"
+        self.process = subprocess.Popen(
+            [str(SCRIPTS / "webitel-connector"), "serve", "--port", str(self.port), "--workers", str(workers),
+             "--threads", str(threads)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the connector exited: {self.process.stdout.read()}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code in (200, 503):
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("the connector did not come up in time")
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)  # gunicorn's master and its workers
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+        return self.process.stdout.read() if self.process.stdout else ""
