@@ -179,11 +179,9 @@ class CallCenter:
             self.switchboard.dispatch(self.now())
 
     def catch_up(self) -> None:
-        """Bring the call center to the clock's time (wrap-ups and no-answer delays that ended,
-        calls that rang out, licenses that expired) and offer what can be offered."""
-        now = self.now()
-        self.switchboard.catch_up(now)
-        self.switchboard.dispatch(now)
+        """Bring the call center to the clock's time: wrap-ups and no-answer delays that ended,
+        calls that rang out, licenses that expired (each timer followed by the offers it allows)."""
+        self.switchboard.catch_up(self.now())
 
     def set_channel(self, agent: Agent, state: str, at: int, *, timeout: int = 0, call_id: int | None = None) -> None:
         agent.channel_state, agent.channel_joined_at, agent.channel_timeout = state, at, timeout

@@ -136,8 +136,9 @@ class Wire:
         return {
             "teams": [self.team(t) for t in cc.teams.values()],
             "skills": [self.skill(s) for s in cc.skills.values()],
-            "agents": [{**self.agent(a), "status_payload": a.status_payload, "no_answers": a.no_answers,
-                        "free": a.id in cc.free, "call_id": wire.i64(a.call_id)} for a in cc.agents.values()],
+            "agents": [{**self.agent(a), "free": a.id in cc.free,
+                        **wire.compact({"status_payload": a.status_payload, "no_answers": a.no_answers,
+                                        "call_id": wire.i64(a.call_id)})} for a in cc.agents.values()],
             "agent_skills": [self.agent_skill(r) for r in cc.agent_skills.values()],
             "queues": [self.queue(q) for q in cc.queues.values()],
             "queue_skills": [{**self.queue_skill(qs), "queue_id": str(qs.queue_id)} for qs in cc.queue_skills.values()],
