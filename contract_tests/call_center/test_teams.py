@@ -66,3 +66,15 @@ def test_unknown_team(api):
     refused(api.put(f"{CC}/teams/987654321", json={"name": "x", "strategy": "random"}), 404,
             "store.sql_agent_team.get.app_error")
     refused(api.delete(f"{CC}/teams/987654321"), 404, "store.sql_agent_team.get.app_error")
+
+
+def test_lists_page_as_the_engine_does(api, cc):
+    """size (default 40), 1-based page, ``next`` from size + 1 rows (webitel-api.md §1, engine lists)."""
+    a, b = cc.team(), cc.team()
+    params = [("id", a["id"]), ("id", b["id"]), ("size", "1")]
+    first = ok(api.get(f"{CC}/teams", params=params))
+    assert ([t["id"] for t in first["items"]], first["next"]) == ([a["id"]], True)
+    second = ok(api.get(f"{CC}/teams", params=[*params, ("page", "2")]))
+    assert [t["id"] for t in second["items"]] == [b["id"]] and "next" not in second
+    assert ok(api.get(f"{CC}/teams", params=[("id", a["id"]), ("fields", "id"), ("fields", "name")]))["items"] == \
+        [{"id": a["id"], "name": a["name"]}]
