@@ -9,7 +9,7 @@ from contract_tests.call_center.conftest import CC, ok, refused
 
 def test_an_agent_is_created_read_and_listed(api, cc):
     team = cc.team()
-    user = cc.user(extension=None)
+    user = cc.user()
     agent = cc.agent(user, team={"id": team["id"]}, description="night shift", chat_count=2)
     assert agent["user"] == {"id": user["id"], "name": user["name"]}
     assert agent["name"] == user["name"]
