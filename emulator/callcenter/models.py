@@ -481,7 +481,7 @@ class CallCenter:
         skills, not_skills = set(wire.multi_int(args, "skill_id")), set(wire.multi_int(args, "not_skill_id"))
         supervisors, auditors = set(wire.multi_int(args, "supervisor_id")), set(wire.multi_int(args, "auditor_id"))
         regions, channels = set(wire.multi_int(args, "region_id")), set(wire.multi(args, "allow_channels"))
-        queues = [self._get_queue_or_none(q) for q in wire.multi_int(args, "queue_id")]
+        queues = [self.queues.get(q) for q in wire.multi_int(args, "queue_id")]
         is_supervisor = wire.parse_bool(args.get("is_supervisor", False), "is_supervisor")
         not_supervisor = wire.parse_bool(args.get("not_supervisor", False), "not_supervisor")
         rows = []
@@ -509,9 +509,6 @@ class CallCenter:
         """The agent is eligible for the queue (team and an enabled skill in range), whatever its status."""
         ask = routing.ask_for(queue.team_id, self.skills_of_queue(queue.id), bucket_id)
         return queue.enabled and routing.eligible(agent, self.rows_of.get(agent.id, {}).values(), ask)
-
-    def _get_queue_or_none(self, queue_id: int) -> Queue | None:
-        return self.queues.get(queue_id)
 
     def users_not_agents(self, query: wire.ListQuery) -> tuple[list[dict], bool]:
         """``/lookups/agents/users``: users of the domain who are not agents yet."""

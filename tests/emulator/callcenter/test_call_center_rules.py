@@ -198,3 +198,19 @@ def test_the_world_with_calls_survives_a_pickle(api, handle):
     assert restored.index.rows() == original.index.rows() and restored.free == original.free
     assert restored.switchboard.calls.keys() == original.switchboard.calls.keys()
     assert restored.switchboard.cc is restored
+
+
+def test_agent_filters_by_queue_extension_name_and_supervisor(api):
+    ann = first(api, "/agents")
+    bob = api.post(f"{CC}/agents", json={"user": {"id": user_id(api, "bob")}, "task_count": 1, "chat_count": 1,
+                                         "progressive_count": 1, "is_supervisor": True}).json()
+    queue = first(api, "/queues")
+
+    def ids(**params):
+        return [a["id"] for a in api.get(f"{CC}/agents", params=params).json().get("items", [])]
+
+    assert ids(queue_id=queue["id"]) == [ann["id"]]  # bob has no team and no skill: not eligible
+    assert ids(q="bo*") == [bob["id"]]
+    assert ids(is_supervisor="true") == [bob["id"]] and ids(not_supervisor="true") == [ann["id"]]
+    api.patch(f"/users/{user_id(api, 'bob')}", json={"extension": "2002"})
+    assert ids(extension="2002") == [bob["id"]]
