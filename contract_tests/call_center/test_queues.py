@@ -19,7 +19,7 @@ def test_a_queue_is_created_read_listed_patched_replaced_and_deleted(api, cc):
 
     patched = ok(api.patch(f"{CC}/queues/{queue['id']}", json={"priority": 5}))
     assert patched["priority"] == 5 and patched["team"]["id"] == team["id"] and patched["enabled"] is True
-    replaced = ok(api.put(f"{CC}/queues/{queue['id']}", json={"name": queue["name"], "type": 1}))
+    replaced = ok(api.put(f"{CC}/queues/{queue['id']}", json={"name": queue["name"], "type": 1, **cc.calendar()}))
     assert "team" not in replaced and "enabled" not in replaced and "priority" not in replaced
 
     assert ok(api.delete(f"{CC}/queues/{queue['id']}"))["id"] == queue["id"]
@@ -38,8 +38,8 @@ def test_list_filters_by_team_type_and_enabled(api, cc):
         [in_team["id"]]
 
 
-def test_a_queue_of_a_team_that_does_not_exist_is_refused(api):
-    refused(api.post(f"{CC}/queues", json={"name": "orphan", "team": {"id": "987654321"}}), 400,
+def test_a_queue_of_a_team_that_does_not_exist_is_refused(api, cc):
+    refused(api.post(f"{CC}/queues", json=cc.queue_body(team={"id": "987654321"})), 400,
             "store.sql_queue.save.app_error")
 
 
