@@ -252,3 +252,28 @@ def test_delete_of_a_user_already_gone_from_webitel_still_removes_the_record(api
     emulator.client.delete(f"/users/{record['webitel_user_id']}", params={"permanent": "true"})
     assert api.delete(f"{BASE}/{record['id']}").status_code == 204
     assert api.get(BASE).json["total"] == 0
+
+
+def test_a_sip_account_already_taken_in_webitel_is_a_conflict_with_webitels_reason(api, ana, emulator, session):
+    """The default device's SIP account is the username; a stray device holding it makes Webitel refuse."""
+    emulator.client.post("/devices", json={"name": "desk phone", "account": "agarcia"})
+    response = create(api, ana)
+    assert response.status_code == 409
+    error = error_of(response)
+    assert error["code"] == "conflict" and error["webitel"]["id"] == "app.device.conflict.error"
+    assert "agarcia" in error["message"]
+    assert api.get(BASE).json["total"] == 0
+    assert disagreements(session, emulator) == []
+
+
+def test_an_unexpected_webitel_refusal_is_a_webitel_error_and_nothing_is_kept(api, ana, emulator, session):
+    emulator.add_fault(method="POST", path="/api/users", action="error", status=400, error_id="api.process.bad_args",
+                       detail="user: name is too long")
+    response = create(api, ana)
+    assert response.status_code == 502
+    error = error_of(response)
+    assert error["code"] == "webitel_error" and error["webitel"] == {"id": "api.process.bad_args",
+                                                                     "detail": "user: name is too long"}
+    assert error["outcome"] == "not_created"
+    assert api.get(BASE).json["total"] == 0
+    assert disagreements(session, emulator) == []
