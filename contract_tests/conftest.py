@@ -51,3 +51,14 @@ def emulator(webitel: Target) -> EmulatorHandle:
     """The emulator's control plane (tests using it are marked ``control_plane``)."""
     assert webitel.emulator is not None, "mark the test control_plane: it needs the emulator"
     return webitel.emulator
+
+
+@pytest.fixture
+def seeded(emulator: EmulatorHandle):
+    """``seeded(doc)`` loads a seed into the emulator and answers its admin tokens by domain name
+    (the next test starts from the emulator's own seed again: see ``webitel``)."""
+
+    def load(doc: dict) -> dict[str, str]:
+        return {d["name"]: d["token"] for d in emulator.seed(doc)["domains"]}
+
+    return load

@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 
-from contract_tests.directory.conftest import seeded  # noqa: F401  (a fixture: seeds, and restores after)
 from contract_tests.target import Target
 
 CC = "/call_center"

@@ -95,19 +95,3 @@ def user_token(api: httpx.Client):
         return response.json()["token"]
 
     return mint
-
-
-@pytest.fixture
-def seeded(webitel: Target):
-    """``seeded(doc)`` loads a seed into the emulator and answers its admin tokens by domain name;
-    the emulator goes back to the seed it had before when the test ends."""
-    handle = webitel.emulator
-    assert handle is not None, "mark the test control_plane: seeding needs the emulator"
-    before = handle.emulator.backend.seed_doc
-
-    def load(doc: dict) -> dict[str, str]:
-        return {d["name"]: d["token"] for d in handle.seed(doc)["domains"]}
-
-    yield load
-    if before is not None and handle.emulator.backend.seed_doc is not before:
-        handle.seed(before)
