@@ -40,8 +40,8 @@ def change_webitel_user(session: Session, webitel: WebitelClient, record_id: uui
                       undo=lambda: set_stun(webitel, uid, old))
             record.stun_enabled = new
     except (WebitelError, OutcomeUnknown) as exc:
+        compensated = steps.compensate()  # still under the lock: no other change can slip in between
         session.rollback()
-        compensated = steps.compensate()
         original = exc.original if isinstance(exc, OutcomeUnknown) else exc
         if isinstance(original, WebitelConflict) and original.error_id == E_EXTENSION_CONFLICT:
             holder = _webitel_holder(webitel, changes["extension"])
@@ -52,9 +52,9 @@ def change_webitel_user(session: Session, webitel: WebitelClient, record_id: uui
     try:
         session.commit()
     except SQLAlchemyError:
-        session.rollback()
         steps.record("database.commit", "failed")
-        compensated = steps.compensate()
+        compensated = steps.compensate()  # before the rollback, which would let go of the lock
+        session.rollback()
         raise DatabaseUnavailable(f"The change of {record.webitel_username} could not be saved"
                                   + ("; Webitel was changed back" if compensated else
                                      "; changing Webitel back failed too"),

@@ -106,9 +106,9 @@ def _change(session: Session, webitel: WebitelClient, record_id: uuid.UUID, kind
     try:
         session.commit()
     except SQLAlchemyError:
-        session.rollback()
         steps.record("database.commit", "failed")
-        compensated = steps.compensate()
+        compensated = steps.compensate()  # before the rollback, which would let go of the lock
+        session.rollback()
         raise DatabaseUnavailable(f"The change could not be saved while {action}"
                                   + ("; Webitel was changed back" if compensated else "; changing Webitel back failed"),
                                   steps=steps.as_list(), compensated=compensated) from None
