@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PREFIX = "CONNECTOR_"
@@ -66,9 +66,6 @@ class Config:
         if "api_token" not in values:
             values["api_token"] = ""
         return cls(**values)
-
-    def with_overrides(self, **changes) -> Config:
-        return replace(self, **changes)
 
     @property
     def is_sqlite(self) -> bool:

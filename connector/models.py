@@ -80,10 +80,6 @@ class SysAdminUnitType(enum.IntEnum):
     def label(self) -> str:
         return self.name.lower()
 
-    @property
-    def connection_type(self) -> int:
-        return 0 if self is SysAdminUnitType.EMPLOYEE else 1
-
 
 class Account(Timestamps, Base):
     __tablename__ = "account"

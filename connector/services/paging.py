@@ -8,8 +8,6 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-MAX_SIZE = 500
-
 
 @dataclass(frozen=True)
 class Page:

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,9 +42,11 @@ class ConnectorServer:
     def __init__(self, env: dict, *, workers: int = 2, threads: int = 8) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/api/v1"
+        # The output goes to a file: a pipe nobody reads would fill up and stall gunicorn.
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="connector-server-", suffix=".log")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
             [str(SCRIPTS / "webitel-connector"), "serve", "--port", str(self.port), "--workers", str(workers),
-             "--threads", str(threads)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+             "--threads", str(threads)], env=env, stdout=self.log, stderr=subprocess.STDOUT, text=True,
             start_new_session=True)
         self._wait_ready()
 
@@ -51,7 +54,7 @@ class ConnectorServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the connector exited: {self.process.stdout.read()}")
+                raise RuntimeError(f"the connector exited: {self.output()}")
             try:
                 if httpx.get(f"{self.url}/health", timeout=1).status_code in (200, 503):
                     return
@@ -68,4 +71,11 @@ class ConnectorServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(5)
-        return self.process.stdout.read() if self.process.stdout else ""
+        output = self.output()
+        self.log.close()
+        return output
+
+    def output(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
