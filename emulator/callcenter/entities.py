@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..audit import Audit
+
 # Agent statuses (webitel-api.md §2.6): the first three are set through the API, break_out only
 # by the system after too many missed offers.
 OFFLINE, ONLINE, PAUSE, BREAK_OUT = "offline", "online", "pause", "break_out"
@@ -15,14 +17,6 @@ WAITING, OFFERING, BRIDGED, WRAP_TIME, MISSED = "waiting", "offering", "bridged"
 
 CALL_CHANNEL = "call"
 INBOUND_QUEUE = 1  # queue type 1: inbound calls (webitel-ui-sdk QueueType.enum.js)
-
-
-@dataclass
-class Audit:
-    created_at: int = 0
-    created_by: int | None = None
-    updated_at: int = 0
-    updated_by: int | None = None
 
 
 @dataclass

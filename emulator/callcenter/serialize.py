@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import wire
+from ..audit import Audit, wire_audit
 from .entities import CALL_CHANNEL, Agent, AgentSkill, Queue, QueueSkill, Skill, Team
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ class Wire:
         self._skill_counts: dict[int, tuple[int, int]] | None = None
 
     def _user(self, user_id: int | None) -> dict | None:
-        return wire.ref(user_id, self.cc.user_name(user_id))
+        return self.cc.directory.user_ref(user_id)
 
     def _agent_ref(self, agent_id: int | None) -> dict | None:
         return wire.ref(agent_id, self.cc.agent_name(agent_id))
@@ -35,9 +36,8 @@ class Wire:
     def _skill_ref(self, skill_id: int | None) -> dict | None:
         return wire.ref(skill_id, self.cc.skill_name(skill_id))
 
-    def _audit(self, record) -> dict:
-        return {"created_at": wire.i64(record.created_at), "created_by": self._user(record.created_by),
-                "updated_at": wire.i64(record.updated_at), "updated_by": self._user(record.updated_by)}
+    def _audit(self, record: Audit) -> dict:
+        return wire_audit(record, self._user)
 
     def team(self, team: Team) -> dict:
         return wire.compact({

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import wire
+from ..audit import Audit, wire_audit
 from ..errors import bad_args, bad_request, conflict, not_found
 
 if TYPE_CHECKING:
@@ -52,14 +53,6 @@ def _check_password(stored: str | None, password: str) -> bool:
         return False
     salt, digest = stored.split("$", 1)
     return hmac.compare_digest(digest, hashlib.sha256((salt + password).encode()).hexdigest())
-
-
-@dataclass
-class Audit:
-    created_at: int = 0
-    created_by: int | None = None
-    updated_at: int = 0
-    updated_by: int | None = None
 
 
 @dataclass
@@ -651,13 +644,13 @@ class Directory:
 
     # ==========================================================================================
     # Wire forms (zero values left out, int64 as strings)
-    def _who(self, user_id: int | None) -> dict | None:
+    def user_ref(self, user_id: int | None) -> dict | None:
+        """A user as a lookup reference ``{"id", "name"}`` (the display name, else the username)."""
         user = self.users.get(user_id) if user_id else None
         return wire.ref(user_id, (user.name or user.username) if user else None)
 
-    def _audit(self, obj: Audit) -> dict:
-        return {"created_at": wire.i64(obj.created_at), "created_by": self._who(obj.created_by),
-                "updated_at": wire.i64(obj.updated_at), "updated_by": self._who(obj.updated_by)}
+    def _audit(self, record: Audit) -> dict:
+        return wire_audit(record, self.user_ref)
 
     def wire_license_grant(self, user: User, serial: str) -> dict:
         license = self.licenses.get(serial)
@@ -685,7 +678,7 @@ class Directory:
             "chat_name": user.chat_name,
             "force_password_change": user.force_password_change,
             **self._audit(user),
-            "deleted_at": wire.i64(user.deleted_at), "deleted_by": self._who(user.deleted_by),
+            "deleted_at": wire.i64(user.deleted_at), "deleted_by": self.user_ref(user.deleted_by),
         })
 
     def wire_device(self, device: Device) -> dict:
@@ -721,8 +714,8 @@ class Directory:
         return wire.compact({
             "id": token.id, "token": token.token if with_secret else "", "usage": token.usage,
             "user": wire.ref(token.user_id, (user.name or user.username) if user else None),
-            "created_at": wire.i64(token.created_at), "created_by": self._who(token.created_by),
-            "updated_at": wire.i64(token.updated_at), "updated_by": self._who(token.updated_by),
+            "created_at": wire.i64(token.created_at), "created_by": self.user_ref(token.created_by),
+            "updated_at": wire.i64(token.updated_at), "updated_by": self.user_ref(token.updated_by),
         })
 
     def dump(self) -> dict:
