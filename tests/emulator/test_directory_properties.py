@@ -11,6 +11,7 @@ that clashes only with a soft-deleted user may go either way here.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from hypothesis import HealthCheck, settings
@@ -31,14 +32,10 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]+$")
 REFUSALS = {"app.user.conflict.error", "app.user.extension.conflict.error", "app.user.email.conflict.error",
             "app.user.not_found.error", "app.role.not_found.error", "api.process.bad_args"}
 
-_handle: EmulatorHandle | None = None
-
-
+@functools.cache
 def emulator() -> EmulatorHandle:
-    global _handle
-    if _handle is None:
-        _handle = in_process(SEED)
-    return _handle
+    """One in-process emulator for every example (each example resets it)."""
+    return in_process(SEED)
 
 
 def clash(domain: dict, candidate: dict, own_id: str | None, *, role: bool = False) -> str:

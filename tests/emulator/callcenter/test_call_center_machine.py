@@ -12,6 +12,8 @@ Eligibility and freedom are computed here from ``GET /__emulator__/state`` alone
 
 from __future__ import annotations
 
+import functools
+
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -40,14 +42,10 @@ SEED = {"domains": [{
 CAPACITIES = st.sampled_from((0, 5, 10, 30, 50, 60, 80, 100, 101))
 SECONDS = st.sampled_from((0, 1, 5, 10, 20, 30))
 
-_handle: EmulatorHandle | None = None
-
-
+@functools.cache
 def emulator() -> EmulatorHandle:
-    global _handle
-    if _handle is None:
-        _handle = in_process(SEED)
-    return _handle
+    """One in-process emulator for every example (each example resets it)."""
+    return in_process(SEED)
 
 
 def eligible(agent: dict, queue: dict, bucket: str | None, rows: list[dict], queue_skills: list[dict]) -> bool:
