@@ -19,7 +19,7 @@ import re
 import secrets
 import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -79,18 +79,24 @@ def _creatio_user(session: Session, user_id: uuid.UUID) -> SysAdminUnit:
 
 def _check_free(session: Session, webitel: WebitelClient, system_user: SysAdminUnit, extension: str | None,
                 lease_s: float) -> None:
-    existing = session.scalar(select(WebitelUser).where(WebitelUser.system_user_id == system_user.id))
-    if existing is not None and existing.state != WebitelUserState.ACTIVE and is_stale(existing, lease_s):
-        try:
-            existing = settle(session, webitel, existing)
-        except WebitelError as exc:
-            raise upstream_error(exc, f"settling the earlier create of {existing.webitel_username}") from exc
-    if existing is not None:
-        raise already_exists(system_user, existing)
-    if extension:
-        holder = session.scalar(select(WebitelUser).where(WebitelUser.extension == extension))
-        if holder is not None:
-            raise extension_taken(extension, holder.webitel_username)
+    """One light query for both rules (this runs on every create); the full record is loaded only
+    when the user already has one."""
+    wanted = WebitelUser.system_user_id == system_user.id
+    rows = session.execute(select(WebitelUser.id, WebitelUser.system_user_id, WebitelUser.webitel_username)
+                           .where(or_(wanted, WebitelUser.extension == extension) if extension else wanted)).all()
+    own = next((row for row in rows if row.system_user_id == system_user.id), None)
+    if own is not None:
+        existing = session.get(WebitelUser, own.id)
+        if existing is not None and existing.state != WebitelUserState.ACTIVE and is_stale(existing, lease_s):
+            try:
+                existing = settle(session, webitel, existing)
+            except WebitelError as exc:
+                raise upstream_error(exc, f"settling the earlier create of {existing.webitel_username}") from exc
+        if existing is not None:
+            raise already_exists(system_user, existing)
+        rows = [row for row in rows if row is not own]
+    if extension and rows:
+        raise extension_taken(extension, rows[0].webitel_username)
 
 
 def already_exists(system_user: SysAdminUnit, existing: WebitelUser) -> Conflict:
@@ -106,9 +112,10 @@ def extension_taken(extension: str, holder: str | None, webitel: dict | None = N
 
 def _reserve(session: Session, system_user: SysAdminUnit, extension: str | None) -> WebitelUser:
     # A new record's details are known to be empty: saying so spares three lazy loads later.
-    record = WebitelUser(system_user=system_user, contact=system_user.contact, webitel_username=system_user.name,
-                         extension=extension or None, state=WebitelUserState.CREATING,
-                         licenses=[], roles=[], skills=[])
+    # Foreign keys rather than related objects: the flush then has no cascade into them to check.
+    record = WebitelUser(system_user_id=system_user.id, contact_id=system_user.contact_id,
+                         webitel_username=system_user.name, extension=extension or None,
+                         state=WebitelUserState.CREATING, licenses=[], roles=[], skills=[])
     session.add(record)
     try:
         session.commit()

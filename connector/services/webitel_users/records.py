@@ -148,6 +148,8 @@ def fill_from_remote(record: WebitelUser, remote: dict) -> None:
 
 def sync_licenses(record: WebitelUser, remote: dict) -> None:
     granted = {str(g["id"]): g.get("prod") or "" for g in remote.get("license") or [] if g.get("id")}
+    if {lic.license_id for lic in record.licenses} == set(granted):
+        return  # unchanged: the collection is not touched, so the flush has nothing to do for it
     record.licenses[:] = [lic for lic in record.licenses if lic.license_id in granted]
     have = {lic.license_id for lic in record.licenses}
     record.licenses.extend(WebitelUserLicense(license_id=serial, product=product)
@@ -156,9 +158,12 @@ def sync_licenses(record: WebitelUser, remote: dict) -> None:
 
 def sync_roles(record: WebitelUser, remote: dict) -> None:
     roles = {str(r["id"]): r.get("name") or "" for r in remote.get("roles") or [] if r.get("id")}
+    for role in record.roles:
+        if role.role_id in roles and roles[role.role_id] and role.name != roles[role.role_id]:
+            role.name = roles[role.role_id]
+    if {role.role_id for role in record.roles} == set(roles):
+        return
     record.roles[:] = [role for role in record.roles if role.role_id in roles]
     have = {role.role_id for role in record.roles}
-    for role in record.roles:
-        role.name = roles[role.role_id] or role.name
     record.roles.extend(WebitelUserRole(role_id=role_id, name=name)
                         for role_id, name in roles.items() if role_id not in have)
