@@ -123,3 +123,27 @@ def test_twenty_concurrent_creates_with_one_extension(api, emulator):
     holders = [u for u in state(emulator)["users"] if u.get("extension") == "1777"]
     assert len(holders) == 1
     assert api.get("/webitel-users").json()["total"] == 1
+
+
+def test_concurrent_grants_to_one_user_across_workers_are_all_kept(api, emulator):
+    """Gunicorn's two workers take the grants; the record's row lock orders them."""
+    ana = new_creatio_user(api, "agarcia", "Ana Garcia")
+    record = api.post("/webitel-users", json={"user_id": ana["id"], "extension": "1010"}).json()
+    roles = {r["name"]: r["id"] for r in api.get("/lookups/roles").json()["items"]}
+    emulator.add_fault(method="GET", path="/api/users/*", action="delay", delay_ms=100)  # widen the race
+    grants = [("licenses", {"license_id": s}) for s in ("cc-serial-1", "cm-serial-1", "chat-serial-1")]
+    grants += [("roles", {"role_id": roles[name]}) for name in ("Agents", "Supervisors")]
+
+    def grant(item):
+        path, body = item
+        with httpx.Client(base_url=api.base_url, headers=api.headers, timeout=60) as client:
+            return client.post(f"/webitel-users/{record['id']}/{path}", json=body)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(grants)) as pool:
+        responses = list(pool.map(grant, grants))
+    assert [r.status_code for r in responses] == [201] * len(grants), [r.text for r in responses]
+    webitel_user = remote(emulator, "agarcia")
+    assert sorted(g["id"] for g in webitel_user["license"]) == ["cc-serial-1", "chat-serial-1", "cm-serial-1"]
+    assert sorted(r["name"] for r in webitel_user["roles"]) == ["Agents", "Supervisors"]
+    final = api.get(f"/webitel-users/{record['id']}").json()
+    assert len(final["licenses"]) == 3 and len(final["roles"]) == 2
