@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import select
+import time
+from collections.abc import Callable
+
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_S = 30
+# A pooled PostgreSQL connection idle for longer than this is pinged before use. One used more
+# recently is not: a ping per checkout would be a round trip on every request for nothing.
+PING_AFTER_IDLE_S = 10.0
 
 
 def normalise_url(url: str) -> str:
@@ -16,14 +24,50 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5, ping_after_idle_s: float = PING_AFTER_IDLE_S,
+                clock: Callable[[], float] = time.monotonic) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True,
-                         pool_recycle=1800)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_recycle=1800)
+    LivenessCheck(engine, ping_after_idle_s=ping_after_idle_s, clock=clock).install()
+    return engine
+
+
+class LivenessCheck:
+    """Hands out only live PostgreSQL connections, without SQLAlchemy's ping on every checkout.
+
+    A connection the server closed (a restart, ``pg_terminate_backend``, an idle timeout) has a
+    readable socket while it sits in the pool: the server's goodbye or the end of the stream. A
+    zero-timeout ``select`` sees that without a round trip. What it cannot see is a path that died
+    silently (a firewall forgetting an idle flow), so a connection idle longer than
+    ``ping_after_idle_s`` is pinged as well. A dead one is replaced by the pool (it retries the
+    checkout with a new connection); the request never sees it.
+    """
+
+    def __init__(self, engine: Engine, *, ping_after_idle_s: float, clock: Callable[[], float]) -> None:
+        self.engine, self.ping_after_idle_s, self.clock = engine, ping_after_idle_s, clock
+
+    def install(self) -> None:
+        event.listen(self.engine, "checkin", self.checkin)
+        event.listen(self.engine, "checkout", self.checkout)
+
+    def checkin(self, _dbapi_connection, record) -> None:
+        record.info["returned_at"] = self.clock()
+
+    def checkout(self, dbapi_connection, record, _proxy) -> None:
+        returned_at = record.info.pop("returned_at", None)
+        if returned_at is None:
+            return  # a new connection
+        if self.clock() - returned_at > self.ping_after_idle_s:
+            try:
+                self.engine.dialect.do_ping(dbapi_connection)
+            except self.engine.dialect.loaded_dbapi.Error as exc:
+                raise DisconnectionError(f"the pooled connection failed its ping: {exc}") from exc
+        elif dbapi_connection.closed or select.select([dbapi_connection.fileno()], [], [], 0)[0]:
+            raise DisconnectionError("the server closed the pooled connection")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
