@@ -19,12 +19,13 @@ import re
 import secrets
 import uuid
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Row, bindparam, delete, or_, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ...errors import BusinessRuleError, Conflict, DatabaseUnavailable
-from ...models import SysAdminUnit, WebitelUser, WebitelUserState
+from ...models import Contact, SysAdminUnit, WebitelUser, WebitelUserState
 from ...webitel import WebitelClient, WebitelConflict, WebitelError
 from ..steps import OutcomeUnknown, Steps
 from ..upstream import upstream_error
@@ -36,11 +37,23 @@ WEBITEL_USERNAME = re.compile(r"^[A-Za-z0-9._-]+$")  # what Webitel accepts as a
 E_USERNAME_CONFLICT = "app.user.conflict.error"
 E_EXTENSION_CONFLICT = "app.user.extension.conflict.error"
 
+# Everything a create checks before its reservation, in one query (it runs on every create): the
+# system user with its contact (the answer shows both), and each record that already has this user
+# or this extension. A null extension matches no record. The contact's account is not needed.
+_LOOK_UP = (select(SysAdminUnit, WebitelUser.id.label("record_id"), WebitelUser.system_user_id.label("holder_id"),
+                   WebitelUser.webitel_username.label("holder"))
+            .options(joinedload(SysAdminUnit.contact).lazyload(Contact.account))
+            .outerjoin(WebitelUser, or_(WebitelUser.system_user_id == SysAdminUnit.id,
+                                        WebitelUser.extension == bindparam("extension")))
+            .where(SysAdminUnit.id == bindparam("user_id")))
+
 
 def create_webitel_user(session: Session, webitel: WebitelClient, *, user_id: uuid.UUID,
                         extension: str | None = None, lease_s: float = DEFAULT_LEASE_S) -> WebitelUser:
-    system_user = _creatio_user(session, user_id)
-    _check_free(session, webitel, system_user, extension, lease_s)
+    rows = session.execute(_LOOK_UP, {"user_id": user_id, "extension": extension}).all()
+    system_user = _creatio_user(rows[0].SysAdminUnit if rows else None, user_id)
+    _check_free(session, webitel, system_user, [row for row in rows if row.record_id is not None], extension,
+                lease_s)
     record = _reserve(session, system_user, extension)
     steps = Steps(f"create {record.webitel_username}")
     steps.record("database.reserve", "done")
@@ -62,8 +75,7 @@ def create_webitel_user(session: Session, webitel: WebitelClient, *, user_id: uu
     return record
 
 
-def _creatio_user(session: Session, user_id: uuid.UUID) -> SysAdminUnit:
-    system_user = session.get(SysAdminUnit, user_id)
+def _creatio_user(system_user: SysAdminUnit | None, user_id: uuid.UUID) -> SysAdminUnit:
     if system_user is None:
         raise BusinessRuleError(f"No Creatio system user with id {user_id}", code="not_a_creatio_user",
                                 fields={"user_id": ["not a Creatio system user"]})
@@ -77,16 +89,13 @@ def _creatio_user(session: Session, user_id: uuid.UUID) -> SysAdminUnit:
     return system_user
 
 
-def _check_free(session: Session, webitel: WebitelClient, system_user: SysAdminUnit, extension: str | None,
-                lease_s: float) -> None:
-    """One light query for both rules (this runs on every create); the full record is loaded only
-    when the user already has one."""
-    wanted = WebitelUser.system_user_id == system_user.id
-    rows = session.execute(select(WebitelUser.id, WebitelUser.system_user_id, WebitelUser.webitel_username)
-                           .where(or_(wanted, WebitelUser.extension == extension) if extension else wanted)).all()
-    own = next((row for row in rows if row.system_user_id == system_user.id), None)
+def _check_free(session: Session, webitel: WebitelClient, system_user: SysAdminUnit, holders: list[Row],
+                extension: str | None, lease_s: float) -> None:
+    """The rules on the records the look-up found; the full record is loaded only when the user
+    already has one."""
+    own = next((row for row in holders if row.holder_id == system_user.id), None)
     if own is not None:
-        existing = session.get(WebitelUser, own.id)
+        existing = session.get(WebitelUser, own.record_id)
         if existing is not None and existing.state != WebitelUserState.ACTIVE and is_stale(existing, lease_s):
             try:
                 existing = settle(session, webitel, existing)
@@ -94,9 +103,9 @@ def _check_free(session: Session, webitel: WebitelClient, system_user: SysAdminU
                 raise upstream_error(exc, f"settling the earlier create of {existing.webitel_username}") from exc
         if existing is not None:
             raise already_exists(system_user, existing)
-        rows = [row for row in rows if row is not own]
-    if extension and rows:
-        raise extension_taken(extension, rows[0].webitel_username)
+        holders = [row for row in holders if row is not own]
+    if extension and holders:
+        raise extension_taken(extension, holders[0].holder)
 
 
 def already_exists(system_user: SysAdminUnit, existing: WebitelUser) -> Conflict:
@@ -130,6 +139,10 @@ def _reserve(session: Session, system_user: SysAdminUnit, extension: str | None)
         session.rollback()
         raise DatabaseUnavailable("The connector's database failed; nothing was created",
                                   steps=[{"step": "database.reserve", "status": "failed"}]) from None
+    # The answer shows the user and contact loaded by the look-up: linked as loaded values, they
+    # cost neither a lazy load later nor work in a flush.
+    set_committed_value(record, "system_user", system_user)
+    set_committed_value(record, "contact", system_user.contact)
     return record
 
 

@@ -1,0 +1,69 @@
+"""What a create costs the database, counted (never timed: timings live in bench/bench_connector.py).
+A change that brings back a lazy load, a second look-up or a read-back fails here."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from tests.support.connector import creatio_user
+
+BASE = "/api/v1/webitel-users"
+
+
+class DatabaseWork:
+    """The statements (by first word), transactions and pool checkouts of one engine."""
+
+    def __init__(self, engine) -> None:
+        self.engine, self.statements, self.transactions, self.checkouts = engine, [], 0, 0
+        self._listeners = [(engine, "before_cursor_execute", self._statement), (engine, "begin", self._begin),
+                           (engine.pool, "checkout", self._checkout)]
+        for target, name, fn in self._listeners:
+            event.listen(target, name, fn)
+
+    def _statement(self, _conn, _cursor, statement, *_args) -> None:
+        self.statements.append(statement.split(None, 1)[0].upper())
+
+    def _begin(self, _conn) -> None:
+        self.transactions += 1
+
+    def _checkout(self, *_args) -> None:
+        self.checkouts += 1
+
+    def remove(self) -> None:
+        for target, name, fn in self._listeners:
+            event.remove(target, name, fn)
+
+
+@pytest.fixture
+def work(app):
+    counter = DatabaseWork(app.extensions["connector"].engine)
+    yield counter
+    counter.remove()
+
+
+@pytest.mark.parametrize("extension", ["1010", None])
+def test_a_create_is_one_look_up_the_reservation_and_the_final_update(api, session, work, extension):
+    """The look-up checks the user and both uniqueness rules at once; the answer is built from what
+    the create already holds (no lazy loads, no read-back); two transactions, one per commit of the
+    consistency design (the reservation before Webitel is called, the result after)."""
+    users = [creatio_user(session, f"user{i}", f"User {i}").id for i in range(2)]
+    for i, user_id in enumerate(users):  # the second one runs on warm caches and a used pool
+        work.statements.clear()
+        work.transactions = work.checkouts = 0
+        body = {"user_id": str(user_id)} | ({"extension": f"{extension}{i}"} if extension else {})
+        response = api.post(BASE, json=body)
+        assert response.status_code == 201, response.json
+        assert work.statements == ["SELECT", "INSERT", "UPDATE"]
+        assert work.transactions == 2
+        assert work.checkouts == 2  # the connection is given back while Webitel works
+
+
+def test_a_refused_create_stops_at_the_look_up(api, session, work):
+    holder = creatio_user(session, "holder", "Holder")
+    assert api.post(BASE, json={"user_id": str(holder.id), "extension": "1010"}).status_code == 201
+    other = creatio_user(session, "other", "Other")
+    work.statements.clear()
+    response = api.post(BASE, json={"user_id": str(other.id), "extension": "1010"})
+    assert response.status_code == 409 and response.json["error"]["code"] == "extension_taken"
+    assert work.statements == ["SELECT"]
