@@ -22,14 +22,24 @@ import uuid
 from sqlalchemy import Row, bindparam, delete, or_, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
+from ...db import insert_row, update_row
 from ...errors import BusinessRuleError, Conflict, DatabaseUnavailable
 from ...models import Contact, SysAdminUnit, WebitelUser, WebitelUserState
 from ...webitel import WebitelClient, WebitelConflict, WebitelError
 from ..steps import OutcomeUnknown, Steps
 from ..upstream import upstream_error
-from .records import DEFAULT_LEASE_S, RECORD_MARK, fill_from_remote, find_own_user, is_stale, set_state, settle
+from .records import (
+    DEFAULT_LEASE_S,
+    RECORD_MARK,
+    find_own_user,
+    is_stale,
+    remote_columns,
+    settle,
+    state_change,
+    sync_licenses,
+    sync_roles,
+)
 
 log = logging.getLogger("connector.webitel_users")
 
@@ -58,9 +68,12 @@ def create_webitel_user(session: Session, webitel: WebitelClient, *, user_id: uu
     steps = Steps(f"create {record.webitel_username}")
     steps.record("database.reserve", "done")
     remote = _create_in_webitel(session, webitel, record, steps)
-    fill_from_remote(record, remote)
-    set_state(record, WebitelUserState.ACTIVE)
     try:
+        update_row(session, record, **remote_columns(remote), **state_change(WebitelUserState.ACTIVE))
+        # Licenses and roles Webitel reports for the new user (normally none: none were sent), in
+        # the same transaction.
+        sync_licenses(record, remote)
+        sync_roles(record, remote)
         session.commit()
     except SQLAlchemyError:
         session.rollback()
@@ -120,13 +133,14 @@ def extension_taken(extension: str, holder: str | None, webitel: dict | None = N
 
 
 def _reserve(session: Session, system_user: SysAdminUnit, extension: str | None) -> WebitelUser:
-    # A new record's details are known to be empty: saying so spares three lazy loads later.
-    # Foreign keys rather than related objects: the flush then has no cascade into them to check.
+    # The user and contact loaded by the look-up are the answer's; a new record's details are known
+    # to be empty. Saying so spares lazy loads later.
     record = WebitelUser(system_user_id=system_user.id, contact_id=system_user.contact_id,
+                         system_user=system_user, contact=system_user.contact,
                          webitel_username=system_user.name, extension=extension or None,
                          state=WebitelUserState.CREATING, licenses=[], roles=[], skills=[])
-    session.add(record)
     try:
+        insert_row(session, record)
         session.commit()
     except IntegrityError:  # a concurrent create got there first: say which rule it broke
         session.rollback()
@@ -139,10 +153,6 @@ def _reserve(session: Session, system_user: SysAdminUnit, extension: str | None)
         session.rollback()
         raise DatabaseUnavailable("The connector's database failed; nothing was created",
                                   steps=[{"step": "database.reserve", "status": "failed"}]) from None
-    # The answer shows the user and contact loaded by the look-up: linked as loaded values, they
-    # cost neither a lazy load later nor work in a flush.
-    set_committed_value(record, "system_user", system_user)
-    set_committed_value(record, "contact", system_user.contact)
     return record
 
 

@@ -94,9 +94,14 @@ def is_stale(record: WebitelUser, lease_s: float) -> bool:
     return record.state_since <= datetime.now(UTC) - timedelta(seconds=lease_s)
 
 
+def state_change(state: WebitelUserState) -> dict:
+    """The columns that put a record in ``state`` (and say since when)."""
+    return {"state": state, "state_since": datetime.now(UTC)}
+
+
 def set_state(record: WebitelUser, state: WebitelUserState) -> None:
-    record.state = state
-    record.state_since = datetime.now(UTC)
+    for key, value in state_change(state).items():
+        setattr(record, key, value)
 
 
 def settle(session: Session, webitel: WebitelClient, record: WebitelUser) -> WebitelUser | None:
@@ -138,12 +143,17 @@ def _drop(session: Session, record: WebitelUser) -> None:
 
 def fill_from_remote(record: WebitelUser, remote: dict) -> None:
     """Copy what Webitel decided (ids, default device, licenses, roles) onto the record."""
-    record.webitel_user_id = str(remote["id"])
-    device = remote.get("device") or {}
-    record.default_device_id = str(device["id"]) if device.get("id") else None
-    record.default_device_name = device.get("name") or None
+    for key, value in remote_columns(remote).items():
+        setattr(record, key, value)
     sync_licenses(record, remote)
     sync_roles(record, remote)
+
+
+def remote_columns(remote: dict) -> dict:
+    """What Webitel decided about a user that the record keeps in its own columns: ids, default device."""
+    device = remote.get("device") or {}
+    return {"webitel_user_id": str(remote["id"]), "default_device_id": str(device["id"]) if device.get("id") else None,
+            "default_device_name": device.get("name") or None}
 
 
 def sync_licenses(record: WebitelUser, remote: dict) -> None:
