@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import select
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Engine, and_, create_engine, event, insert, inspect, text, update
+from sqlalchemy import Engine, and_, bindparam, create_engine, event, insert, inspect, text, update
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
@@ -113,14 +114,21 @@ def update_row(session: Session, obj, **changes) -> None:
         onupdate = attr.columns[0].onupdate
         if onupdate is not None and attr.key not in changes:
             changes[attr.key] = onupdate.arg if onupdate.is_scalar else onupdate.arg(None)
-    identity = and_(*(column == value for column, value in zip(mapper.primary_key,
-                                                               mapper.primary_key_from_instance(obj), strict=True)))
-    columns = {mapper.get_property(key).columns[0].key: value for key, value in changes.items()}
-    result = session.connection().execute(update(mapper.local_table).where(identity).values(columns))
+    params = {f"new_{key}": value for key, value in changes.items()}
+    params.update((f"key_{i}", value) for i, value in enumerate(mapper.primary_key_from_instance(obj)))
+    result = session.connection().execute(_update_statement(mapper, tuple(changes)), params)
     if result.rowcount != 1:
         raise StaleDataError(f"UPDATE of {mapper.class_.__name__} {obj!r} matched {result.rowcount} rows, not 1")
     for key, value in changes.items():
         set_committed_value(obj, key, value)
+
+
+@functools.cache
+def _update_statement(mapper, keys: tuple[str, ...]):
+    """``UPDATE … SET <keys> WHERE <primary key>``, built once per mapper and set of columns."""
+    identity = and_(*(column == bindparam(f"key_{i}") for i, column in enumerate(mapper.primary_key)))
+    return (update(mapper.local_table).where(identity)
+            .values({mapper.get_property(key).columns[0].key: bindparam(f"new_{key}") for key in keys}))
 
 
 def ping(session: Session) -> None:
