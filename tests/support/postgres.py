@@ -59,7 +59,8 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 
 
 @contextmanager
-def throwaway_cluster() -> Iterator[PostgresServer]:
+def throwaway_cluster(options: str = SERVER_OPTIONS) -> Iterator[PostgresServer]:
+    """``options``: the server's settings (the tests trade durability for speed; a benchmark may not)."""
     initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
     if not initdb or not pg_ctl:
         raise PostgresUnavailable("PostgreSQL is not installed (no initdb/pg_ctl on PATH) and TEST_DATABASE_URL "
@@ -75,7 +76,7 @@ def throwaway_cluster() -> Iterator[PostgresServer]:
         subprocess.run(_as_postgres([initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync",
                                      "-E", "UTF8", "--locale=C"]), check=True, capture_output=True)
         subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-l", str(folder / "server.log"), "-w", "-t", "60",
-                                     "-o", f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 {SERVER_OPTIONS}",
+                                     "-o", f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 {options}",
                                      "start"]), check=True, capture_output=True)
         try:
             yield PostgresServer(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres")
@@ -90,12 +91,12 @@ def throwaway_cluster() -> Iterator[PostgresServer]:
 
 
 @contextmanager
-def postgres_server() -> Iterator[PostgresServer]:
+def postgres_server(options: str = SERVER_OPTIONS) -> Iterator[PostgresServer]:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         from connector.db import normalise_url
 
         yield PostgresServer(normalise_url(url))
         return
-    with throwaway_cluster() as server:
+    with throwaway_cluster(options) as server:
         yield server
