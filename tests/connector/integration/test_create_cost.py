@@ -1,12 +1,14 @@
 """What a create costs the database, counted (never timed: timings live in bench/bench_connector.py).
-A change that brings back a lazy load, a second look-up or a read-back fails here."""
+A change that brings back a lazy load, a second look-up or a read-back fails here. And the create's
+result, written by its own UPDATE, is undone when that statement is refused."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
-from tests.support.connector import creatio_user
+from tests.support.connector import creatio_user, disagreements, error_of
 
 BASE = "/api/v1/webitel-users"
 
@@ -67,3 +69,26 @@ def test_a_refused_create_stops_at_the_look_up(api, session, work):
     response = api.post(BASE, json={"user_id": str(other.id), "extension": "1010"})
     assert response.status_code == 409 and response.json["error"]["code"] == "extension_taken"
     assert work.statements == ["SELECT"]
+
+
+def test_a_refused_final_update_undoes_the_webitel_create(api, session, emulator):
+    """The result is written by its own UPDATE before the commit: the database refusing that
+    statement (not only the commit) is undone like a failed commit."""
+    engine = session.get_bind()
+
+    def refuse(_conn, _cursor, statement, *_args):
+        if statement.startswith("UPDATE webitel_user"):
+            raise OperationalError(statement, None, Exception("injected failure of the final update"))
+
+    user = creatio_user(session, "agarcia", "Ana Garcia")
+    event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        response = api.post(BASE, json={"user_id": str(user.id), "extension": "1010"})
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse)
+    assert response.status_code == 503, response.json
+    error = error_of(response)
+    assert error["code"] == "database_error" and error["compensated"] is True and error["outcome"] == "not_created"
+    assert [s["status"] for s in error["steps"]] == ["done", "done", "failed", "compensated", "compensated"]
+    assert api.get(BASE).json["items"] == []
+    assert disagreements(session, emulator) == []
