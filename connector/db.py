@@ -69,8 +69,18 @@ class LivenessCheck:
                 self.engine.dialect.do_ping(dbapi_connection)
             except self.engine.dialect.loaded_dbapi.Error as exc:
                 raise DisconnectionError(f"the pooled connection failed its ping: {exc}") from exc
-        elif dbapi_connection.closed or select.select([dbapi_connection.fileno()], [], [], 0)[0]:
+        elif dbapi_connection.closed or _readable(dbapi_connection.fileno()):
             raise DisconnectionError("the server closed the pooled connection")
+
+
+def _readable(fd: int) -> bool:
+    """Whether the socket has something to read (or was closed) right now; never waits. poll, where
+    there is one: select refuses descriptors above 1023."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([fd], [], [], 0)[0])
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
