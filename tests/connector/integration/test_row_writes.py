@@ -4,7 +4,8 @@ a flush would have written, and the object is left as that row, with nothing for
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
 from connector.db import insert_row, update_row
@@ -85,3 +86,30 @@ def test_update_row_of_a_row_that_is_gone_fails_as_a_flush_would(session):
     session.execute(WebitelUser.__table__.delete())
     with pytest.raises(StaleDataError):
         update_row(session, record, webitel_user_id="42")
+
+
+class _Other(DeclarativeBase):
+    pass
+
+
+class _ServerDefaults(_Other):
+    """Defaults only the server (or SQL) computes: the object could not know its row."""
+
+    __tablename__ = "server_defaults"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    made_at: Mapped[str] = mapped_column(server_default=text("CURRENT_TIMESTAMP"))
+    touched_at: Mapped[str | None] = mapped_column(server_onupdate=text("CURRENT_TIMESTAMP"))
+    counted: Mapped[int | None] = mapped_column(default=func.random())
+
+
+@pytest.mark.parametrize("unset", ["made_at", "counted"])
+def test_insert_row_refuses_defaults_it_cannot_compute(session, unset):
+    values = {"id": 1, "made_at": "now", "touched_at": None, "counted": 1}
+    del values[unset]
+    with pytest.raises(TypeError, match=unset):
+        insert_row(session, _ServerDefaults(**values))
+
+
+def test_update_row_refuses_a_server_side_onupdate(session):
+    with pytest.raises(TypeError, match="touched_at"):
+        update_row(session, _ServerDefaults(id=1, made_at="now", touched_at=None, counted=1), counted=2)
