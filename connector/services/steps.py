@@ -13,6 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ..errors import DatabaseUnavailable
 from ..webitel.errors import WebitelError
 
 log = logging.getLogger("connector.steps")
@@ -83,6 +87,19 @@ class Steps:
             else:
                 self.record(step, COMPENSATED)
         return complete
+
+    def commit(self, session: Session, failure: str) -> None:
+        """Commit the database's part. If the commit fails, undo the Webitel steps first, while the
+        record's lock is still held (the rollback lets go of it), then answer what happened."""
+        try:
+            session.commit()
+        except SQLAlchemyError:
+            self.record("database.commit", FAILED)
+            compensated = self.compensate()
+            session.rollback()
+            raise DatabaseUnavailable(
+                failure + ("; Webitel was changed back" if compensated else "; changing Webitel back failed too"),
+                steps=self.as_list(), compensated=compensated) from None
 
     def as_list(self) -> list[dict[str, str]]:
         return list(self.items)

@@ -11,10 +11,9 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ...errors import DatabaseUnavailable
 from ...models import WebitelUser
 from ...webitel import WebitelClient, WebitelConflict, WebitelError
 from ..steps import OutcomeUnknown, Steps
@@ -49,16 +48,7 @@ def change_webitel_user(session: Session, webitel: WebitelClient, record_id: uui
         raise upstream_error(original, f"changing the Webitel user {record.webitel_username}",
                              steps=steps.as_list(), compensated=compensated,
                              outcome="unknown" if isinstance(exc, OutcomeUnknown) else "not_changed") from exc
-    try:
-        session.commit()
-    except SQLAlchemyError:
-        steps.record("database.commit", "failed")
-        compensated = steps.compensate()  # before the rollback, which would let go of the lock
-        session.rollback()
-        raise DatabaseUnavailable(f"The change of {record.webitel_username} could not be saved"
-                                  + ("; Webitel was changed back" if compensated else
-                                     "; changing Webitel back failed too"),
-                                  steps=steps.as_list(), compensated=compensated) from None
+    steps.commit(session, f"The change of {record.webitel_username} could not be saved")
     session.refresh(record)
     return record
 

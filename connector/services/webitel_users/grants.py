@@ -10,10 +10,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ...errors import Conflict, DatabaseUnavailable, NotFound, field_error
+from ...errors import Conflict, NotFound, field_error
 from ...models import WebitelUser
 from ...webitel import WebitelBadRequest, WebitelClient, WebitelError
 from ..steps import OutcomeUnknown, Steps
@@ -103,15 +102,7 @@ def _change(session: Session, webitel: WebitelClient, record_id: uuid.UUID, kind
         session.rollback()
         raise
     kind.sync(record, remote)
-    try:
-        session.commit()
-    except SQLAlchemyError:
-        steps.record("database.commit", "failed")
-        compensated = steps.compensate()  # before the rollback, which would let go of the lock
-        session.rollback()
-        raise DatabaseUnavailable(f"The change could not be saved while {action}"
-                                  + ("; Webitel was changed back" if compensated else "; changing Webitel back failed"),
-                                  steps=steps.as_list(), compensated=compensated) from None
+    steps.commit(session, f"The change could not be saved while {action}")
     session.refresh(record)
     return record
 
