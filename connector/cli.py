@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
                       help="default: a fresh SQLite file webitel-connector-demo.sqlite in the working folder")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin: noise
     try:
         if args.command == "demo":
             from .demo import run_demo
