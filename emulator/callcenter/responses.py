@@ -41,67 +41,48 @@ def _fields(body: dict) -> tuple[str, ...] | None:
     return patch_fields(body) if request.method == "PATCH" else None
 
 
-# -- teams ------------------------------------------------------------------------------------
-@cc_endpoint("/teams", ["GET"], permission="cc_team")
-def search_teams(session, domain):
-    query = _query()
-    return engine_page(*domain.call_center.search_teams(request.args, query, Wire(domain.call_center).team), query)
+# -- teams, skills, queues: the same five operations on a record kept whole -----------------------
+def _records(kind: str, plural: str, *, permission: str, patch: bool) -> None:
+    """Register search, create, read, update (PUT, and PATCH when ``patch``) and delete of ``/{plural}``,
+    calling the call center's ``search_{plural}``, ``save_{kind}``, ``get_{kind}``, ``delete_{kind}``
+    and writing each answer with ``Wire.{kind}``."""
+
+    def wire_of(cc):
+        return getattr(Wire(cc), kind)
+
+    def save(session, domain, record_id):
+        cc, body = domain.call_center, json_body(kind)
+        fields = {"fields": _fields(body)} if patch else {}
+        return one(wire_of(cc)(getattr(cc, f"save_{kind}")(record_id, body, session.user_id, **fields)))
+
+    def search(session, domain):
+        query, cc = _query(), domain.call_center
+        return engine_page(*getattr(cc, f"search_{plural}")(request.args, query, wire_of(cc)), query)
+
+    def create(session, domain):
+        return save(session, domain, None)
+
+    def read(session, domain, id):
+        cc = domain.call_center
+        return one(wire_of(cc)(getattr(cc, f"get_{kind}")(path_id(id))))
+
+    def update(session, domain, id):
+        return save(session, domain, path_id(id))
+
+    def delete(session, domain, id):
+        cc = domain.call_center
+        return answer(wire_of(cc)(getattr(cc, f"delete_{kind}")(path_id(id))))
+
+    routes = ((search, "", ["GET"]), (create, "", ["POST"]), (read, "/<id>", ["GET"]),
+              (update, "/<id>", ["PUT", "PATCH"] if patch else ["PUT"]), (delete, "/<id>", ["DELETE"]))
+    for view, suffix, methods in routes:
+        view.__name__ = f"{view.__name__}_{kind}"  # a distinct Flask endpoint per record kind
+        cc_endpoint(f"/{plural}{suffix}", methods, permission=permission)(view)
 
 
-@cc_endpoint("/teams", ["POST"], permission="cc_team")
-def create_team(session, domain):
-    cc = domain.call_center
-    return one(Wire(cc).team(cc.save_team(None, json_body("team"), session.user_id)))
-
-
-@cc_endpoint("/teams/<id>", ["GET"], permission="cc_team")
-def read_team(session, domain, id):
-    cc = domain.call_center
-    return one(Wire(cc).team(cc.get_team(path_id(id))))
-
-
-@cc_endpoint("/teams/<id>", ["PUT"], permission="cc_team")
-def update_team(session, domain, id):
-    cc = domain.call_center
-    return one(Wire(cc).team(cc.save_team(path_id(id), json_body("team"), session.user_id)))
-
-
-@cc_endpoint("/teams/<id>", ["DELETE"], permission="cc_team")
-def delete_team(session, domain, id):
-    cc = domain.call_center
-    return answer(Wire(cc).team(cc.delete_team(path_id(id))))
-
-
-# -- skills -----------------------------------------------------------------------------------
-@cc_endpoint("/skills", ["GET"], permission="dictionaries")
-def search_skills(session, domain):
-    query = _query()
-    cc = domain.call_center
-    return engine_page(*cc.search_skills(request.args, query, Wire(cc).skill), query)
-
-
-@cc_endpoint("/skills", ["POST"], permission="dictionaries")
-def create_skill(session, domain):
-    cc = domain.call_center
-    return one(Wire(cc).skill(cc.save_skill(None, json_body("skill"), session.user_id)))
-
-
-@cc_endpoint("/skills/<id>", ["GET"], permission="dictionaries")
-def read_skill(session, domain, id):
-    cc = domain.call_center
-    return one(Wire(cc).skill(cc.get_skill(path_id(id))))
-
-
-@cc_endpoint("/skills/<id>", ["PUT"], permission="dictionaries")
-def update_skill(session, domain, id):
-    cc = domain.call_center
-    return one(Wire(cc).skill(cc.save_skill(path_id(id), json_body("skill"), session.user_id)))
-
-
-@cc_endpoint("/skills/<id>", ["DELETE"], permission="dictionaries")
-def delete_skill(session, domain, id):
-    cc = domain.call_center
-    return answer(Wire(cc).skill(cc.delete_skill(path_id(id))))
+_records("team", "teams", permission="cc_team", patch=False)
+_records("skill", "skills", permission="dictionaries", patch=False)
+_records("queue", "queues", permission="cc_queue", patch=True)
 
 
 # -- a skill's agents -------------------------------------------------------------------------
@@ -273,38 +254,7 @@ def delete_agent_skill(session, domain, agent_id, id):
     return answer(Wire(cc).agent_skill(row))
 
 
-# -- queues -----------------------------------------------------------------------------------
-@cc_endpoint("/queues", ["GET"], permission="cc_queue")
-def search_queues(session, domain):
-    query = _query()
-    cc = domain.call_center
-    return engine_page(*cc.search_queues(request.args, query, Wire(cc).queue), query)
-
-
-@cc_endpoint("/queues", ["POST"], permission="cc_queue")
-def create_queue(session, domain):
-    cc = domain.call_center
-    return one(Wire(cc).queue(cc.save_queue(None, json_body("queue"), session.user_id, fields=None)))
-
-
-@cc_endpoint("/queues/<id>", ["GET"], permission="cc_queue")
-def read_queue(session, domain, id):
-    cc = domain.call_center
-    return one(Wire(cc).queue(cc.get_queue(path_id(id))))
-
-
-@cc_endpoint("/queues/<id>", ["PUT", "PATCH"], permission="cc_queue")
-def update_queue(session, domain, id):
-    cc, body = domain.call_center, json_body("queue")
-    return one(Wire(cc).queue(cc.save_queue(path_id(id), body, session.user_id, fields=_fields(body))))
-
-
-@cc_endpoint("/queues/<id>", ["DELETE"], permission="cc_queue")
-def delete_queue(session, domain, id):
-    cc = domain.call_center
-    return answer(Wire(cc).queue(cc.delete_queue(path_id(id))))
-
-
+# -- queue skills ---------------------------------------------------------------------------
 @cc_endpoint("/queues/<queue_id>/skills", ["GET"], permission="cc_queue")
 def search_queue_skills(session, domain, queue_id):
     query = _query()
