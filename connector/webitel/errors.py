@@ -6,6 +6,7 @@
     ├── WebitelTransportError      no answer came back
     │   ├── WebitelUnavailable     connection refused, reset or dropped
     │   └── WebitelTimeout         connect, read or pool timeout
+    │       └── WebitelDeadlineExceeded  the unit of work's time budget ran out (nothing sent)
     └── WebitelAPIError            Webitel answered with its envelope {"id", "code", "status", "detail"}
         ├── WebitelBadRequest      400
         ├── WebitelUnauthenticated 401
@@ -46,6 +47,13 @@ class WebitelUnavailable(WebitelTransportError):
 
 class WebitelTimeout(WebitelTransportError):
     pass
+
+
+class WebitelDeadlineExceeded(WebitelTimeout):
+    """The unit of work's time budget ran out before the request could be sent (or retried)."""
+
+    def __init__(self, message: str = "the request's time budget ran out", **kwargs) -> None:
+        super().__init__(message, sent=False, **kwargs)
 
 
 class WebitelAPIError(WebitelError):

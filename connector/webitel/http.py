@@ -18,7 +18,17 @@ from typing import Any
 
 import httpx
 
-from .errors import WebitelError, WebitelTimeout, WebitelUnavailable, api_error
+from .. import deadline
+from . import calls
+from .calls import FAILED, OK, REFUSED, UNCERTAIN, Call
+from .errors import (
+    WebitelDeadlineExceeded,
+    WebitelError,
+    WebitelTimeout,
+    WebitelTransportError,
+    WebitelUnavailable,
+    api_error,
+)
 
 log = logging.getLogger("connector.webitel")
 
@@ -65,38 +75,66 @@ class WebitelHTTP:
     def request(self, method: str, path: str, *, params: Any = None, json_body: Any = None,
                 idempotent: bool | None = None, token: str | None = None,
                 timeout: httpx.Timeout | None = None, retries: int | None = None) -> Any:
-        """Send one request and return the answer's JSON (None for an empty body)."""
+        """Send one request and return the answer's JSON (None for an empty body). Every attempt
+        fits in the unit of work's time budget (:mod:`connector.deadline`) and is recorded in its
+        call log (:mod:`connector.webitel.calls`)."""
         method = method.upper()
         safe = method in SAFE_METHODS if idempotent is None else idempotent
         attempts = 1 + (self.retries if retries is None else retries)
         headers = {"X-Webitel-Access": token if token is not None else self._token}
         for attempt in range(attempts):
             last = attempt == attempts - 1
+            if deadline.expired():
+                raise WebitelDeadlineExceeded(method=method, path=path)
             started = time.perf_counter()
             try:
                 response = self._http().request(method, path, params=params, json=json_body, headers=headers,
-                                                timeout=timeout or self.timeout)
+                                                timeout=_capped(timeout or self.timeout))
             except httpx.HTTPError as exc:
-                error = _transport_error(exc, method, path)
-                log.warning("webitel %s %s failed: %s (attempt %d/%d)", method, path, error, attempt + 1, attempts)
-                if last or (error.sent and not safe):
-                    raise error from None
+                lost = _transport_error(exc, method, path)
+                _record(method, path, None, UNCERTAIN if lost.sent else FAILED, started)
+                log.warning("webitel %s %s failed: %s (attempt %d/%d)", method, path, lost, attempt + 1, attempts)
+                if last or (lost.sent and not safe):
+                    raise lost from None
+                error: WebitelError = lost
             else:
-                elapsed_ms = (time.perf_counter() - started) * 1000
-                log.debug("webitel %s %s -> %d in %.1f ms", method, path, response.status_code, elapsed_ms)
-                if response.status_code < 400:
+                status = response.status_code
+                _record(method, path, status, OK if status < 400 else REFUSED if status < 500 else UNCERTAIN, started)
+                log.debug("webitel %s %s -> %d in %.1f ms", method, path, status,
+                          (time.perf_counter() - started) * 1000)
+                if status < 400:
                     return _json(response)
                 error = _api_error(response, method, path)
-                if last or not safe or response.status_code not in RETRY_STATUSES:
+                if last or not safe or status not in RETRY_STATUSES:
                     raise error
-                log.warning("webitel %s %s answered %d (attempt %d/%d)", method, path, response.status_code,
-                            attempt + 1, attempts)
-            self._sleep(self._backoff(attempt))
+                log.warning("webitel %s %s answered %d (attempt %d/%d)", method, path, status, attempt + 1, attempts)
+            pause = self._backoff(attempt)
+            if deadline.cap(pause) < pause:  # no time left for the pause and another attempt
+                raise error
+            self._sleep(pause)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _backoff(self, attempt: int) -> float:
         delay = self.backoff_s * (2 ** attempt)
         return random.uniform(delay / 2, delay)  # jitter, so that workers do not retry in step
+
+
+def _capped(timeout: httpx.Timeout) -> httpx.Timeout:
+    """The timeout, shortened to what is left of the unit of work's budget."""
+    left = deadline.remaining()
+    if left is None:
+        return timeout
+    left = max(left, 0.001)
+    return httpx.Timeout(connect=_min(timeout.connect, left), read=_min(timeout.read, left),
+                         write=_min(timeout.write, left), pool=_min(timeout.pool, left))
+
+
+def _min(value: float | None, left: float) -> float:
+    return left if value is None else min(value, left)
+
+
+def _record(method: str, path: str, status: int | None, outcome: str, started: float) -> None:
+    calls.record(Call(method, path, status, outcome, round((time.perf_counter() - started) * 1000, 1)))
 
 
 def _json(response: httpx.Response) -> Any:
@@ -121,7 +159,7 @@ def _api_error(response: httpx.Response, method: str, path: str) -> WebitelError
     return api_error(response.status_code, error_id, detail, method=method, path=path)
 
 
-def _transport_error(exc: httpx.HTTPError, method: str, path: str) -> WebitelError:
+def _transport_error(exc: httpx.HTTPError, method: str, path: str) -> WebitelTransportError:
     sent = not isinstance(exc, _NOT_SENT)
     if isinstance(exc, httpx.TimeoutException):
         return WebitelTimeout(f"Webitel did not answer in time ({type(exc).__name__})", sent=sent,
