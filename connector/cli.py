@@ -2,6 +2,7 @@
 
     webitel-connector serve [--host 127.0.0.1] [--port 8080] [--workers 2]
     webitel-connector migrate
+    webitel-connector reconcile
     webitel-connector demo [--port 8080] [--emulator-port 8090]
 
 Configuration comes from ``CONNECTOR_*`` environment variables (see docs/connector.md).
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import replace
 
 from .config import Config, ConfigError
 
@@ -25,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     serve.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     commands.add_parser("migrate", help="create or upgrade the database schema (Alembic)")
+    commands.add_parser("reconcile", help="one reconcile pass: bring Webitel to every pending record now")
     demo = commands.add_parser("demo", help="the emulator and the connector together, with demo Creatio users")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8080)
@@ -47,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
             upgrade(config.database_url)
             print(f"webitel-connector: the database is up to date ({_safe_url(config.database_url)})")
             return 0
+        if args.command == "reconcile":
+            return _reconcile(config)
         return _serve(config, args.host, args.port, args.workers, args.threads)
     except ConfigError as exc:
         print(f"webitel-connector: {exc}", file=sys.stderr)
@@ -75,6 +80,20 @@ def _serve(config: Config, host: str, port: int, workers: int, threads: int) -> 
           flush=True)
     Gunicorn().run()
     return 0
+
+
+def _reconcile(config: Config) -> int:
+    """Every pending record, due or not; exit 1 when some stay pending or in conflict."""
+    from .app import create_app, dispose
+
+    app = create_app(replace(config, reconcile_interval_s=0))
+    try:
+        results = app.extensions["connector"].reconciler.run_once(due_only=False)
+    finally:
+        dispose(app)
+    summary = ", ".join(f"{count} {state}" for state, count in sorted(results.items())) or "nothing was pending"
+    print(f"webitel-connector: reconcile pass: {summary}")
+    return 1 if results.get("pending") or results.get("conflict") or results.get("failed") else 0
 
 
 def _safe_url(url: str) -> str:

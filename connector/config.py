@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .services.context import SyncSettings
+
 PREFIX = "CONNECTOR_"
 DEFAULT_SQLITE_FILE = "webitel-connector.sqlite"
 
@@ -35,8 +37,12 @@ class Config:
     webitel_retries: int = 2  # extra attempts for requests that are safe to repeat
     webitel_backoff_s: float = 0.2  # first retry delay; doubles each time, with jitter
     database_pool_size: int = 5
-    # How long a create or delete may be under way before another call settles it as interrupted.
-    operation_lease_s: float = 120.0
+    request_deadline_s: float = 15.0  # no request waits longer, whatever the retries and read-backs
+    reconcile_interval_s: float = 30.0  # the server's reconcile passes (0 = off)
+    reconcile_backoff_s: float = 2.0  # first retry of a pending record; doubles per failed attempt
+    reconcile_backoff_max_s: float = 300.0
+    # How long a Webitel request whose fate was unknown may still land: the record is checked then.
+    late_write_horizon_s: float = 60.0
     log_level: str = "INFO"
 
     def __post_init__(self) -> None:
@@ -44,10 +50,11 @@ class Config:
             raise ConfigError(f"{PREFIX}API_TOKEN is required: the bearer token Creatio sends to the connector")
         if not self.webitel_url.startswith(("http://", "https://")):
             raise ConfigError(f"{PREFIX}WEBITEL_URL must be an http(s) URL such as http://127.0.0.1:8090/api")
-        for name in ("webitel_connect_timeout_s", "webitel_read_timeout_s"):
+        for name in ("webitel_connect_timeout_s", "webitel_read_timeout_s", "request_deadline_s"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{PREFIX}{_env_name(name)} must be greater than 0")
-        for name in ("webitel_retries", "webitel_backoff_s", "operation_lease_s"):
+        for name in ("webitel_retries", "webitel_backoff_s", "reconcile_interval_s", "reconcile_backoff_s",
+                     "reconcile_backoff_max_s", "late_write_horizon_s"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{PREFIX}{_env_name(name)} must be 0 or more")
         if self.database_pool_size < 1:
@@ -68,6 +75,12 @@ class Config:
         return cls(**values)
 
     @property
+    def sync_settings(self) -> SyncSettings:
+        return SyncSettings(request_deadline_s=self.request_deadline_s, late_write_horizon_s=self.late_write_horizon_s,
+                            reconcile_backoff_s=self.reconcile_backoff_s,
+                            reconcile_backoff_max_s=self.reconcile_backoff_max_s)
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -75,7 +88,9 @@ class Config:
 _SETTINGS: dict[str, type] = {
     "api_token": str, "database_url": str, "webitel_url": str, "webitel_token": str, "cors_origins": tuple,
     "webitel_connect_timeout_s": float, "webitel_read_timeout_s": float, "webitel_retries": int,
-    "webitel_backoff_s": float, "database_pool_size": int, "operation_lease_s": float, "log_level": str,
+    "webitel_backoff_s": float, "database_pool_size": int, "request_deadline_s": float,
+    "reconcile_interval_s": float, "reconcile_backoff_s": float, "reconcile_backoff_max_s": float,
+    "late_write_horizon_s": float, "log_level": str,
 }
 
 

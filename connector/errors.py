@@ -24,6 +24,11 @@ class ConnectorError(Exception):
         # Extra keys of the error object, e.g. "steps", "compensated", "outcome", "existing".
         self.details = {k: v for k, v in details.items() if v is not None}
 
+    def add(self, **details: Any) -> ConnectorError:
+        """More keys for the error object (None values are left out)."""
+        self.details.update((k, v) for k, v in details.items() if v is not None)
+        return self
+
     def to_dict(self) -> dict[str, Any]:
         error: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.fields:

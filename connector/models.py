@@ -25,6 +25,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     SmallInteger,
@@ -126,40 +127,72 @@ class SysAdminUnit(Timestamps, Base):
 
 
 class WebitelUserState(enum.StrEnum):
-    """Where a record stands with Webitel. ``creating`` and ``deleting`` are the durable marks of an
-    operation under way (or interrupted): they let a later call finish or undo it."""
+    """Whether the Webitel user should exist. ``creating``: it should, but the record is not linked to
+    one yet (the create is under way or unconfirmed); ``deleting``: it should not, and the record goes
+    once Webitel confirms."""
 
     CREATING = "creating"
     ACTIVE = "active"
     DELETING = "deleting"
 
 
+class SyncState(enum.StrEnum):
+    """How Webitel stands to the record (the desired state)."""
+
+    IN_SYNC = "in_sync"  # Webitel matches the record, as far as the connector knows
+    PENDING = "pending"  # a change is not confirmed yet: the reconciler finishes it
+    CONFLICT = "conflict"  # Webitel refuses the record, or was changed elsewhere: sync_error says why
+
+
 class WebitelUser(Timestamps, Base):
+    """A Webitel user as Creatio wants it: the desired state that Webitel is converged to.
+
+    The Creatio side (system user, contact) is referenced by id with a snapshot of its names: it may
+    live in the embedded tables or in a live Creatio. ``claim_id``/``claimed_until`` say which unit of
+    work (an API request or a reconciler) holds the record; another one waits or skips it.
+    """
+
     __tablename__ = "webitel_user"
-    __table_args__ = (CheckConstraint("state IN ('creating', 'active', 'deleting')", name="state"),)
+    __table_args__ = (CheckConstraint("state IN ('creating', 'active', 'deleting')", name="state"),
+                      CheckConstraint("sync_state IN ('in_sync', 'pending', 'conflict')", name="sync_state"),
+                      Index("ix_webitel_user_due", "sync_state", "next_attempt_at"))
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    system_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sys_admin_unit.id"), unique=True)
-    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contact.id"))
+    system_user_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    user_name: Mapped[str] = mapped_column(String(250))  # the Creatio login when the record was made
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    contact_name: Mapped[str | None] = mapped_column(String(250))
+    contact_name_key: Mapped[str | None] = mapped_column(String(250), index=True)
     webitel_username: Mapped[str] = mapped_column(String(250))
+    # Webitel usernames are unique per domain case-insensitively: so are the records'.
+    webitel_username_key: Mapped[str] = mapped_column(String(250), unique=True)
     extension: Mapped[str | None] = mapped_column(String(20), unique=True)
     webitel_user_id: Mapped[str | None] = mapped_column(String(20), unique=True)
     default_device_id: Mapped[str | None] = mapped_column(String(20))
     default_device_name: Mapped[str | None] = mapped_column(String(250))
     stun_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Call-center side (agents and skills): filled by the agents issue.
     is_agent: Mapped[bool] = mapped_column(Boolean, default=False)
     webitel_agent_id: Mapped[str | None] = mapped_column(String(20))
     team_id: Mapped[str | None] = mapped_column(String(20))
     team_name: Mapped[str | None] = mapped_column(String(250))
-    agent_status: Mapped[str | None] = mapped_column(String(20))
+    agent_status: Mapped[str | None] = mapped_column(String(20))  # as Webitel last said
     state: Mapped[str] = mapped_column(String(10), default=WebitelUserState.CREATING)
-    state_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Bumped by every locked change: taking the write lock is an UPDATE of this row.
+    sync_state: Mapped[str] = mapped_column(String(10), default=SyncState.PENDING)
+    sync_error: Mapped[str | None] = mapped_column(String(1000))
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A request to Webitel whose fate was unknown may still land until then (a late duplicate): the
+    # record is checked again at that time, and what differs is repaired.
+    recheck_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_id: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Every write of the row checks and bumps it (SQLAlchemy's version counter), and so does taking a
+    # claim: a unit of work whose claim was taken over writes nothing (StaleDataError).
     version: Mapped[int] = mapped_column(Integer, default=0)
 
-    system_user: Mapped[SysAdminUnit] = relationship(lazy="joined")
-    contact: Mapped[Contact] = relationship(lazy="joined")
+    __mapper_args__ = {"version_id_col": version}
+
     licenses: Mapped[list[WebitelUserLicense]] = relationship(
         back_populates="webitel_user", cascade="all, delete-orphan", lazy="selectin",
         order_by="WebitelUserLicense.license_id")
@@ -169,6 +202,14 @@ class WebitelUser(Timestamps, Base):
     skills: Mapped[list[WebitelUserSkill]] = relationship(
         back_populates="webitel_user", cascade="all, delete-orphan", lazy="selectin",
         order_by="WebitelUserSkill.skill_name")
+
+    @property
+    def user(self) -> dict:
+        return {"id": self.system_user_id, "name": self.user_name}
+
+    @property
+    def contact(self) -> dict | None:
+        return {"id": self.contact_id, "name": self.contact_name} if self.contact_id else None
 
     @property
     def warnings(self) -> list[str]:
@@ -181,6 +222,10 @@ class WebitelUser(Timestamps, Base):
     @property
     def team(self) -> dict | None:
         return {"id": self.team_id, "name": self.team_name} if self.team_id else None
+
+    @property
+    def sync(self) -> dict:
+        return {"state": self.sync_state, "last_error": self.sync_error, "checked_at": self.checked_at}
 
 
 class WebitelUserLicense(Base):

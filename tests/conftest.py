@@ -71,7 +71,8 @@ def emulator(webitel_emulator):
 
 def connector_config(database_url: str, emulator, **overrides) -> Config:
     settings = {"api_token": API_TOKEN, "database_url": database_url, "webitel_url": emulator.base_url,
-                "webitel_token": emulator.token, "webitel_backoff_s": 0.0, **overrides}
+                "webitel_token": emulator.token, "webitel_backoff_s": 0.0,
+                "reconcile_interval_s": 0, **overrides}
     return Config(**settings)
 
 

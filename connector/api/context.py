@@ -1,4 +1,5 @@
-"""What a view needs from the app: the request's database session and the process's Webitel client."""
+"""What a view needs from the app: the request's database session, the process's Webitel client, and
+the context service functions work with."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from flask import current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from .. import deadline
 from ..config import Config
+from ..reconciler import Reconciler
+from ..services.context import Context
 from ..webitel import WebitelClient
 
 
@@ -20,6 +24,7 @@ class Connector:
     engine: Engine
     sessions: sessionmaker[Session]
     webitel: WebitelClient
+    reconciler: Reconciler
 
 
 def connector() -> Connector:
@@ -37,11 +42,25 @@ def webitel() -> WebitelClient:
     return connector().webitel
 
 
-def lease_s() -> float:
-    return connector().config.operation_lease_s
+def services() -> Context:
+    """What a service function works with, for this request."""
+    app = connector()
+    return Context(session=db(), webitel=app.webitel, settings=app.config.sync_settings,
+                   on_pending=app.reconciler.wake)
 
 
 def close_db(_exc: BaseException | None = None) -> None:
     session = g.pop("db", None)
     if session is not None:
         session.close()
+
+
+def start_deadline() -> None:
+    """The request's time budget (``CONNECTOR_REQUEST_DEADLINE_S``): no request waits longer."""
+    g.deadline = deadline.start(connector().config.request_deadline_s)
+
+
+def stop_deadline(_exc: BaseException | None = None) -> None:
+    token = g.pop("deadline", None)
+    if token is not None:
+        deadline.stop(token)

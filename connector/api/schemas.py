@@ -145,10 +145,19 @@ class SkillRowSchema(Schema):
     active = fields.Boolean()
 
 
+class SyncSchema(Schema):
+    state = fields.String(metadata={"enum": ["in_sync", "pending", "conflict"],
+                                    "description": "in_sync: Webitel matches the record; pending: a change is not "
+                                                   "confirmed yet (the reconciler finishes it); conflict: Webitel "
+                                                   "refuses the record or was changed elsewhere (last_error says why)"})
+    last_error = fields.String(allow_none=True)
+    checked_at = fields.DateTime(allow_none=True, metadata={"description": "when Webitel was last compared"})
+
+
 class WebitelUserSchema(Schema):
     id = fields.UUID()
-    user = fields.Nested(UuidRefSchema, attribute="system_user")
-    contact = fields.Nested(UuidRefSchema)
+    user = fields.Nested(UuidRefSchema, metadata={"description": "the Creatio system user"})
+    contact = fields.Nested(UuidRefSchema, allow_none=True)
     webitel_username = fields.String()
     extension = fields.String(allow_none=True)
     webitel_user_id = fields.String(allow_none=True)
@@ -161,9 +170,10 @@ class WebitelUserSchema(Schema):
     roles = fields.List(fields.Nested(RoleRefSchema))
     skills = fields.List(fields.Nested(SkillRowSchema))
     warnings = fields.List(fields.String(), metadata={"description": "no_extension: it cannot register a SIP phone"})
-    state = fields.String(metadata={"description": "active; creating or deleting while an operation is under way "
-                                                   "or was interrupted (the next call that touches it settles it)",
+    state = fields.String(metadata={"description": "active; creating (not linked to a Webitel user yet) or deleting "
+                                                   "while that is under way or pending",
                                     "enum": ["creating", "active", "deleting"]})
+    sync = fields.Nested(SyncSchema)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -206,7 +216,46 @@ class ErrorBodySchema(Schema):
     webitel = fields.Dict(metadata={"description": "Webitel's own error: {\"id\", \"detail\"}"})
     steps = fields.List(fields.Dict(), metadata={"description": "a multi-step operation's steps and outcomes"})
     compensated = fields.Boolean(metadata={"description": "the steps done were undone"})
-    outcome = fields.String(metadata={"description": "what holds now, e.g. not_created, unknown"})
+    outcome = fields.String(metadata={"description": "what holds now: not_created, not_changed, not_deleted (nothing "
+                                                     "changed, on either side), or pending (the reconciler finishes "
+                                                     "it)"})
+    record_id = fields.UUID(metadata={"description": "the record, when the answer is pending"})
+
+
+class DriftQuerySchema(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    stun = fields.Boolean(load_default=True, metadata={"description": "compare STUN too (three Webitel calls a user)"})
+
+
+class DriftValueSchema(Schema):
+    record = fields.Raw(allow_none=True)
+    webitel = fields.Raw(allow_none=True)
+
+
+class DriftItemSchema(Schema):
+    kind = fields.String(metadata={"enum": ["missing_in_webitel", "missing_record", "differs"]})
+    record_id = fields.UUID(allow_none=True)
+    webitel_user_id = fields.String(allow_none=True)
+    webitel_username = fields.String(allow_none=True)
+    drift_fields = fields.Dict(keys=fields.String(), values=fields.Nested(DriftValueSchema), data_key="fields",
+                               attribute="fields", metadata={"description": "each differing field, both values"})
+    sync = fields.Nested(SyncSchema)
+
+
+class DriftRepairSchema(StrictSchema):
+    ids = fields.List(fields.UUID(), load_default=None, validate=validate.Length(min=1, max=1000),
+                      metadata={"description": "the records to repair (default: every record)"})
+    direction = fields.String(required=True, validate=validate.OneOf(["to_webitel", "to_record"]))
+
+
+class DriftRepairItemSchema(Schema):
+    record_id = fields.UUID()
+    outcome = fields.String(metadata={"enum": ["repaired", "pending", "conflict", "skipped", "failed",
+                                               "not_reached", "lost"]})
+    sync_state = fields.String()
+    code = fields.String()
+    message = fields.String()
 
 
 class ErrorSchema(Schema):
@@ -231,3 +280,5 @@ WebitelUserPage = page_of(WebitelUserSchema, "WebitelUserPage")
 LicenseLookup = items_of(LicenseLookupSchema, "LicenseLookup")
 RefLookup = items_of(RefSchema, "RefLookup")
 TeamLookup = items_of(TeamLookupSchema, "TeamLookup")
+DriftPage = page_of(DriftItemSchema, "DriftPage")
+DriftRepairAnswer = items_of(DriftRepairItemSchema, "DriftRepairAnswer")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from ..services import creatio
 from ..services import webitel_users as service
 from . import schemas as s
-from .context import db, lease_s, webitel
+from .context import db, services
 from .routing import ApiBlueprint
 
 bp = ApiBlueprint("webitel_users", __name__, tag="Webitel users", url_prefix="/api/v1/webitel-users")
@@ -20,7 +21,7 @@ def list_webitel_users(query):
 @bp.operation("GET", "/<uuid:record_id>", summary="Read a Webitel user", response=s.WebitelUserSchema,
               errors=(404,))
 def get_webitel_user(record_id):
-    return service.read_record(db(), webitel(), record_id, lease_s=lease_s())
+    return service.get_record(db(), record_id)
 
 
 @bp.operation("POST", "", summary="Create a Webitel user for a Creatio system user", status=201,
@@ -28,40 +29,41 @@ def get_webitel_user(record_id):
 def create_webitel_user(body):
     """The username is the Creatio user's login and the contact is the user's contact. Webitel makes
     the default SIP device and its password, which never reaches the connector."""
-    return service.create_webitel_user(db(), webitel(), lease_s=lease_s(), **body)
+    user = creatio.find_system_user(db(), body["user_id"])
+    return service.create_webitel_user(services(), user, **body)
 
 
 @bp.operation("PATCH", "/<uuid:record_id>", summary="Change the extension or STUN", body=s.WebitelUserPatchSchema,
               response=s.WebitelUserSchema, errors=(404, 409, 422, *UPSTREAM))
 def change_webitel_user(record_id, body):
-    return service.change_webitel_user(db(), webitel(), record_id, body, lease_s=lease_s())
+    return service.change_webitel_user(services(), record_id, body)
 
 
 @bp.operation("DELETE", "/<uuid:record_id>", summary="Delete a Webitel user (in Webitel too)", status=204,
               errors=(404, 409, *UPSTREAM))
 def delete_webitel_user(record_id):
-    service.delete_webitel_user(db(), webitel(), record_id, lease_s=lease_s())
+    service.delete_webitel_user(services(), record_id)
 
 
 @bp.operation("POST", "/<uuid:record_id>/licenses", summary="Grant a license", status=201,
               body=s.LicenseGrantSchema, response=s.WebitelUserSchema, errors=(404, 409, 422, *UPSTREAM))
 def add_license(record_id, body):
-    return service.add_license(db(), webitel(), record_id, body["license_id"], lease_s=lease_s())
+    return service.add_license(services(), record_id, body["license_id"])
 
 
 @bp.operation("DELETE", "/<uuid:record_id>/licenses/<license_id>", summary="Revoke a license", status=204,
               errors=(404, 409, *UPSTREAM))
 def remove_license(record_id, license_id):
-    service.remove_license(db(), webitel(), record_id, license_id, lease_s=lease_s())
+    service.remove_license(services(), record_id, license_id)
 
 
 @bp.operation("POST", "/<uuid:record_id>/roles", summary="Add a role", status=201, body=s.RoleGrantSchema,
               response=s.WebitelUserSchema, errors=(404, 409, 422, *UPSTREAM))
 def add_role(record_id, body):
-    return service.add_role(db(), webitel(), record_id, body["role_id"], lease_s=lease_s())
+    return service.add_role(services(), record_id, body["role_id"])
 
 
 @bp.operation("DELETE", "/<uuid:record_id>/roles/<role_id>", summary="Remove a role", status=204,
               errors=(404, 409, *UPSTREAM))
 def remove_role(record_id, role_id):
-    service.remove_role(db(), webitel(), record_id, role_id, lease_s=lease_s())
+    service.remove_role(services(), record_id, role_id)

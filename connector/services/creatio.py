@@ -49,6 +49,10 @@ def _account(session: Session, account_name: str) -> Account:
     return account
 
 
+def find_system_user(session: Session, user_id: uuid.UUID) -> SysAdminUnit | None:
+    return session.get(SysAdminUnit, user_id)
+
+
 def get_system_user(session: Session, user_id: uuid.UUID) -> SysAdminUnit:
     user = session.get(SysAdminUnit, user_id)
     if user is None:

@@ -1,105 +1,190 @@
-"""The steps of a multi-step operation: what ran, what failed, what was undone.
+"""The step runner: the one place that runs Webitel steps, reads back a lost answer, undoes, and says
+what happened.
 
-An operation that spans Webitel and the database runs each step through :meth:`Steps.run`, giving
-the way to undo it. When a later step fails, :meth:`Steps.compensate` undoes the earlier ones in
-reverse order, and the error the caller gets lists every step with its outcome, so Creatio can
-tell the administrator exactly what happened.
+An operation declares its Webitel steps as a *plan*: a generator that yields :class:`Step` objects and
+receives each step's result, so a later step can depend on an earlier read. The runner runs them in
+order and decides, from evidence only:
+
+- a step Webitel refused (a 4xx, or a request that never left) did not happen: the runner undoes the
+  steps done before it, newest first, and the operation fails with the refusal in the contract's words;
+- a step whose answer was lost (a timeout or dropped connection after sending, a 5xx) is read back
+  (``confirm``): applied means done; otherwise (not applied yet, or the read-back failed too) it is
+  *pending*: the request may still land, so nothing is undone, and the reconciler finishes the work
+  (the record keeps the state that was asked for);
+- the unit of work's time budget running out is pending too.
+
+Every attempt of a step whose fate was unknown may still land later (a request parked in a proxy, an
+earlier attempt of a retried call): :attr:`Outcome.uncertain` says so, and the record is checked again
+after the late-write horizon.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
-
-from ..errors import DatabaseUnavailable
-from ..webitel.errors import WebitelError
+from ..errors import ConnectorError
+from ..webitel import WebitelAPIError, WebitelError
+from ..webitel.calls import Call, recording
+from ..webitel.errors import WebitelDeadlineExceeded
+from .upstream import upstream_error
 
 log = logging.getLogger("connector.steps")
-T = TypeVar("T")
-
-DONE = "done"
-CONFIRMED = "done_confirmed"  # the answer was lost, and a read-back showed the change applied
-FAILED = "failed"
-UNKNOWN = "unknown"  # the answer was lost and Webitel could not be asked
-COMPENSATED = "compensated"
-COMPENSATION_FAILED = "compensation_failed"
 
 
-class OutcomeUnknown(Exception):
-    """A step's answer was lost and a read-back could not tell whether it was applied."""
+class Status(enum.StrEnum):
+    DONE = "done"
+    CONFIRMED = "done_confirmed"  # the answer was lost, and a read-back showed the change applied
+    FAILED = "failed"  # refused, or read back as not applied: it did not happen
+    PENDING = "pending"  # not known: the reconciler finishes it
+    COMPENSATED = "compensated"  # undone, confirmed
+    COMPENSATION_FAILED = "compensation_failed"  # the undo was refused: the reconciler tries again
+    COMPENSATION_PENDING = "compensation_pending"  # the undo's fate is not known
 
-    def __init__(self, original: WebitelError) -> None:
-        super().__init__(str(original))
-        self.original = original
+
+@dataclass(frozen=True)
+class Step:
+    """``action`` does it; ``confirm`` reads back after a lost answer (the result when applied, None
+    when not); ``undo`` is the step that takes it back if a later step is refused; ``refusal`` turns
+    Webitel's refusal into the contract's error (None: the generic upstream error)."""
+
+    name: str
+    action: Callable[[], Any]
+    confirm: Callable[[], Any] | None = None
+    undo: Step | None = None
+    refusal: Callable[[WebitelAPIError], ConnectorError | None] | None = None
+
+
+Plan = Generator[Step, Any, None]
 
 
 @dataclass
-class Steps:
+class Outcome:
+    """What happened: ``failure`` (a step was refused: the error to answer), or ``pending`` (the
+    Webitel error whose outcome is unknown), or neither (every step done)."""
+
     operation: str
-    items: list[dict[str, str]] = field(default_factory=list)
-    _undo: list[tuple[str, Callable[[], Any]]] = field(default_factory=list)
+    steps: list[dict[str, str]] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    failure: ConnectorError | None = None
+    pending: WebitelError | None = None
+    compensated: bool | None = None  # None: there was nothing to undo
+    uncertain: bool = False  # an attempt whose fate was unknown went out: a late write may land
 
-    def record(self, step: str, status: str) -> None:
-        self.items.append({"step": step, "status": status})
+    @property
+    def ok(self) -> bool:
+        return self.failure is None and self.pending is None
 
-    def run(self, step: str, action: Callable[[], T], *, undo: Callable[[], Any] | None = None,
-            confirm: Callable[[], T | None] | None = None) -> T:
-        """Run ``action``. When Webitel's answer is lost (``outcome_unknown``), ``confirm`` reads
-        the truth back: a result means the step took effect, None that it did not."""
+    @property
+    def webitel_unchanged(self) -> bool:
+        """After a failure: nothing the operation did is left in Webitel (as far as was confirmed)."""
+        return self.failure is not None and self.compensated is not False
+
+
+class _Refused(Exception):
+    def __init__(self, error: ConnectorError) -> None:
+        self.error = error
+
+
+class _Pending(Exception):
+    def __init__(self, cause: WebitelError) -> None:
+        self.cause = cause
+
+
+def run(operation: str, plan: Plan, *, action: str) -> Outcome:
+    """Run ``plan``; ``action`` says what it does in an error message ("changing the Webitel user jsmith")."""
+    outcome = Outcome(operation)
+    done: list[Step] = []
+    with recording() as calls:
+        start = calls.mark()
         try:
-            result = action()
-        except WebitelError as exc:
-            if not (exc.outcome_unknown and confirm is not None):
-                self.record(step, FAILED)
-                raise
-            try:
-                result = confirm()
-            except WebitelError:
-                self.record(step, UNKNOWN)
-                raise OutcomeUnknown(exc) from exc
-            if result is None:
-                self.record(step, FAILED)
-                raise
-            self.record(step, CONFIRMED)
-            log.info("%s: %s answered with a failure but took effect", self.operation, step)
+            step = next(plan)
+            while True:
+                result = _attempt(step, outcome, action)
+                done.append(step)
+                step = plan.send(result)
+        except StopIteration:
+            pass
+        except _Refused as refused:
+            outcome.failure = refused.error
+            _compensate(done, outcome, action)
+        except _Pending as pending:
+            outcome.pending = pending.cause
+        except ConnectorError as error:  # the plan itself found a rule broken after a read
+            outcome.failure = error
+            _compensate(done, outcome, action)
+        finally:
+            plan.close()
+            outcome.calls = calls.calls[start:]
+            outcome.uncertain = calls.uncertain_since(start)
+    return outcome
+
+
+def _attempt(step: Step, outcome: Outcome, action: str) -> Any:
+    try:
+        result = step.action()
+    except WebitelDeadlineExceeded as exc:
+        _note(outcome, step, Status.PENDING)
+        raise _Pending(exc) from exc
+    except WebitelError as exc:
+        if not exc.outcome_unknown:
+            _note(outcome, step, Status.FAILED)
+            raise _Refused(_refusal(step, exc, action)) from exc
+        return _read_back(step, exc, outcome, action)
+    _note(outcome, step, Status.DONE)
+    return result
+
+
+def _read_back(step: Step, exc: WebitelError, outcome: Outcome, action: str) -> Any:
+    if step.confirm is None:
+        _note(outcome, step, Status.PENDING)
+        raise _Pending(exc) from exc
+    try:
+        result = step.confirm()
+    except WebitelError as unknown:
+        log.warning("%s: %s: the answer was lost and reading back failed too (%s)", outcome.operation, step.name,
+                    unknown)
+        _note(outcome, step, Status.PENDING)
+        raise _Pending(exc) from unknown
+    if result is None:  # not applied yet: the request may still land, so the work goes forward later
+        _note(outcome, step, Status.PENDING)
+        raise _Pending(exc) from exc
+    log.info("%s: %s answered with a failure but took effect", outcome.operation, step.name)
+    _note(outcome, step, Status.CONFIRMED)
+    return result
+
+
+def _refusal(step: Step, exc: WebitelError, action: str) -> ConnectorError:
+    if step.refusal is not None and isinstance(exc, WebitelAPIError):
+        error = step.refusal(exc)
+        if error is not None:
+            return error
+    return upstream_error(exc, action)
+
+
+def _compensate(done: list[Step], outcome: Outcome, action: str) -> None:
+    """Undo the steps done, newest first. An undo whose fate is unknown stops the undoing: the
+    reconciler brings Webitel back to the (restored) record."""
+    undos = [step.undo for step in reversed(done) if step.undo is not None]
+    if not undos:
+        return
+    outcome.compensated = True
+    for undo in undos:
+        try:
+            _attempt(undo, Outcome(outcome.operation), action)
+        except _Refused:
+            _note(outcome, undo, Status.COMPENSATION_FAILED)
+            outcome.compensated = False
+        except _Pending:
+            _note(outcome, undo, Status.COMPENSATION_PENDING)
+            outcome.compensated = False
+            return
         else:
-            self.record(step, DONE)
-        if undo is not None:
-            self._undo.append((step, undo))
-        return result
+            _note(outcome, undo, Status.COMPENSATED)
 
-    def compensate(self) -> bool:
-        """Undo the steps done so far, newest first; True when everything was undone."""
-        complete = True
-        while self._undo:
-            step, undo = self._undo.pop()
-            try:
-                undo()
-            except Exception:
-                log.exception("%s: undoing %s failed", self.operation, step)
-                self.record(step, COMPENSATION_FAILED)
-                complete = False
-            else:
-                self.record(step, COMPENSATED)
-        return complete
 
-    def commit(self, session: Session, failure: str) -> None:
-        """Commit the database's part. If the commit fails, undo the Webitel steps first, while the
-        record's lock is still held (the rollback lets go of it), then answer what happened."""
-        try:
-            session.commit()
-        except SQLAlchemyError:
-            self.record("database.commit", FAILED)
-            compensated = self.compensate()
-            session.rollback()
-            raise DatabaseUnavailable(
-                failure + ("; Webitel was changed back" if compensated else "; changing Webitel back failed too"),
-                steps=self.as_list(), compensated=compensated) from None
-
-    def as_list(self) -> list[dict[str, str]]:
-        return list(self.items)
+def _note(outcome: Outcome, step: Step, status: Status) -> None:
+    outcome.steps.append({"step": step.name, "status": status.value})

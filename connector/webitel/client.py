@@ -63,6 +63,10 @@ class WebitelClient:
                 return user
         return None
 
+    def all_users(self) -> Iterator[dict]:
+        """Every user of the domain (soft-deleted ones left out, as Webitel lists them)."""
+        return self._pages("/users", {})
+
     def find_user_by_extension(self, extension: str) -> dict | None:
         for user in self._pages("/users", {"extension": extension, "any": "true"}):
             if user.get("extension") == extension:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from connector.models import WebitelUser
 from connector.services import creatio
-from connector.services.webitel_users.records import RECORD_MARK
+from connector.services.webitel_users.remote import RECORD_MARK
 from connector.services.webitel_users.stun import TOKEN_USAGE
 
 
@@ -39,6 +39,8 @@ def disagreements(session: Session, emulator) -> list[str]:
     for record in records:
         if record.state != "active":
             problems.append(f"record {record.webitel_username} left {record.state}")
+        if record.sync_state != "in_sync":
+            problems.append(f"record {record.webitel_username} is {record.sync_state} ({record.sync_error})")
         if not record.webitel_user_id:
             continue
         user = remote.get(record.webitel_user_id)
@@ -63,7 +65,24 @@ def disagreements(session: Session, emulator) -> list[str]:
 
 def error_of(response) -> dict:
     """The contract's error object of an answer (and a check of its shape)."""
-    body = response.get_json() if hasattr(response, "get_json") else response.json()
+    body = response.get_json() if hasattr(response, "get_json") else response.json
+    body = body() if callable(body) else body  # httpx's json is a method; Flask's and HttpAnswer's are not
     assert set(body) == {"error"}, body
     assert isinstance(body["error"]["code"], str) and isinstance(body["error"]["message"], str), body
     return body["error"]
+
+
+def reconcile(app, *, later_s: float = 3600.0, due_only: bool = False):
+    """One reconcile pass of the app's connector, as if ``later_s`` seconds had passed (claims and
+    late-write horizons of the operations just run have lapsed by then)."""
+    from datetime import timedelta
+
+    from connector.models import utcnow
+    from connector.services.context import Context
+    from connector.services.reconcile import reconcile_pass
+
+    connector = app.extensions["connector"]
+    with connector.sessions() as session:
+        ctx = Context(session, connector.webitel, connector.config.sync_settings, actor="test",
+                      clock=lambda: utcnow() + timedelta(seconds=later_s))
+        return reconcile_pass(ctx, due_only=due_only)

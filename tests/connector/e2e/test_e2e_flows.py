@@ -90,16 +90,20 @@ def test_refusals_over_http(api, emulator, connector_server):
 
 def test_webitel_failures_over_real_sockets(api, emulator):
     ana = new_creatio_user(api, "agarcia", "Ana Garcia")
-    emulator.add_fault(method="POST", path="/api/users", action="reset", times=1)
-    response = api.post("/webitel-users", json={"user_id": ana["id"], "extension": "1010"})
-    assert response.status_code == 503 and response.json()["error"]["outcome"] == "not_created"
-    emulator.add_fault(method="POST", path="/api/users", action="timeout", delay_ms=4000, times=1)
-    response = api.post("/webitel-users", json={"user_id": ana["id"], "extension": "1010"})
-    assert response.status_code == 504 and response.json()["error"]["code"] == "webitel_timeout"
     emulator.add_fault(method="POST", path="/api/users", action="error", status=503, when="after", times=1)
     response = api.post("/webitel-users", json={"user_id": ana["id"], "extension": "1010"})
     assert response.status_code == 201  # applied, answer lost: the connector looked and finished
     assert [u["username"] for u in state(emulator)["users"]].count("agarcia") == 1
+    assert api.delete(f"/webitel-users/{response.json()['id']}").status_code == 204
+    emulator.add_fault(method="POST", path="/api/users", action="error", status=400, times=1)
+    response = api.post("/webitel-users", json={"user_id": ana["id"], "extension": "1010"})
+    assert response.status_code == 502 and response.json()["error"]["outcome"] == "not_created"
+    assert api.get("/webitel-users").json()["total"] == 0
+    emulator.add_fault(method="POST", path="/api/users", action="timeout", delay_ms=2500, times=1)
+    response = api.post("/webitel-users", json={"user_id": ana["id"], "extension": "1010"})
+    error = response.json()["error"]
+    assert response.status_code == 504 and error["code"] == "webitel_timeout" and error["outcome"] == "pending"
+    assert api.get(f"/webitel-users/{error['record_id']}").json()["sync"]["state"] == "pending"
 
 
 def test_health_over_http(connector_server, emulator):

@@ -31,11 +31,17 @@ def test_grant_and_revoke_licenses_one_at_a_time(api, record, emulator, session)
 
 
 def test_a_grant_keeps_licenses_given_in_webitel_directly(api, record, emulator, session):
-    """Read-modify-write: the set is read from Webitel, so a license granted there is not lost."""
+    """Read-modify-write: the set is read from Webitel, so a license granted there is not lost; it is
+    someone else's change, so the record does not take it silently: the drift report shows it."""
     emulator.client.patch(f"/users/{record['webitel_user_id']}", json={"license": [{"id": "chat-serial-1"}]})
     response = api.post(f"{BASE}/{record['id']}/licenses", json={"license_id": "cc-serial-1"})
-    assert sorted(lic["id"] for lic in response.json["licenses"]) == ["cc-serial-1", "chat-serial-1"]
-    assert disagreements(session, emulator) == []
+    assert [lic["id"] for lic in response.json["licenses"]] == ["cc-serial-1"]
+    assert sorted(g["id"] for g in remote(emulator, record)["license"]) == ["cc-serial-1", "chat-serial-1"]
+    drift = [item for item in api.get("/api/v1/drift").json["items"] if item.get("record_id") == record["id"]]
+    assert drift == [{"kind": "differs", "record_id": record["id"], "webitel_user_id": record["webitel_user_id"],
+                      "webitel_username": "agarcia", "sync": drift[0]["sync"],
+                      "fields": {"licenses": {"record": ["cc-serial-1"],
+                                              "webitel": ["cc-serial-1", "chat-serial-1"]}}}]
 
 
 def test_a_license_without_seats_is_refused(api, record, session, emulator):
@@ -55,7 +61,8 @@ def test_webitels_own_seat_refusal_is_license_exhausted(api, record, emulator, m
     """The seat check passed, but another system took the last seats before the grant."""
     from connector.services.webitel_users import grants
 
-    monkeypatch.setattr(grants, "_check_license", lambda webitel, license_id: None)
+    monkeypatch.setattr(grants, "_grantable_license", lambda webitel, license_id: {"id": license_id,
+                                                                                   "product": "CHAT"})
     for name in ("other1", "other2"):  # CHAT has 2 seats
         emulator.client.post("/users", json={"username": name, "license": [{"id": "chat-serial-1"}]})
     response = api.post(f"{BASE}/{record['id']}/licenses", json={"license_id": "chat-serial-1"})

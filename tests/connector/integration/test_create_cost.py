@@ -1,6 +1,6 @@
 """What a create costs the database, counted (never timed: timings live in bench/bench_connector.py).
-A change that brings back a lazy load, a second look-up or a read-back fails here. And the create's
-result, written by its own UPDATE, is undone when that statement is refused."""
+A change that brings back a lazy load, another look-up or a read-back fails here. And a create whose
+result cannot be written is kept pending and finished by the reconciler."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from tests.support.connector import creatio_user, disagreements, error_of
+from tests.support.connector import creatio_user, disagreements, error_of, reconcile
 
 BASE = "/api/v1/webitel-users"
 
@@ -45,10 +45,11 @@ def work(app):
 
 
 @pytest.mark.parametrize("extension", ["1010", None])
-def test_a_create_is_one_look_up_the_reservation_and_the_final_update(api, session, work, extension):
-    """The look-up checks the user and both uniqueness rules at once; the answer is built from what
-    the create already holds (no lazy loads, no read-back); two transactions, one per commit of the
-    consistency design (the reservation before Webitel is called, the result after)."""
+def test_a_create_is_its_look_ups_the_reservation_and_the_final_update(api, session, work, extension):
+    """The Creatio user, then the two uniqueness rules (the database's constraints decide between
+    concurrent creates); the reservation (the intent) before Webitel is called and one UPDATE for the
+    result, fenced by the version counter; the answer is built from what the create already holds (no
+    lazy loads, no read-back)."""
     users = [creatio_user(session, f"user{i}", f"User {i}").id for i in range(2)]
     for i, user_id in enumerate(users):  # the second one runs on warm caches and a used pool
         work.statements.clear()
@@ -56,9 +57,10 @@ def test_a_create_is_one_look_up_the_reservation_and_the_final_update(api, sessi
         body = {"user_id": str(user_id)} | ({"extension": f"{extension}{i}"} if extension else {})
         response = api.post(BASE, json=body)
         assert response.status_code == 201, response.json
-        assert work.statements == ["SELECT", "INSERT", "UPDATE"]
-        assert work.transactions == 2
-        assert work.checkouts == 2  # the connection is given back while Webitel works
+        look_ups = ["SELECT"] * (3 if extension else 2)  # no extension, no look-up of its holder
+        assert work.statements == [*look_ups, "INSERT", "UPDATE"]
+        assert work.transactions == 3  # the look-ups, the reservation, the result
+        assert work.checkouts == 3  # the connection is given back while Webitel works
 
 
 def test_a_refused_create_stops_at_the_look_up(api, session, work):
@@ -68,12 +70,12 @@ def test_a_refused_create_stops_at_the_look_up(api, session, work):
     work.statements.clear()
     response = api.post(BASE, json={"user_id": str(other.id), "extension": "1010"})
     assert response.status_code == 409 and response.json["error"]["code"] == "extension_taken"
-    assert work.statements == ["SELECT"]
+    assert work.statements == ["SELECT", "SELECT", "SELECT"]
 
 
-def test_a_refused_final_update_undoes_the_webitel_create(api, session, emulator):
-    """The result is written by its own UPDATE before the commit: the database refusing that
-    statement (not only the commit) is undone like a failed commit."""
+def test_a_refused_final_update_is_finished_by_the_reconciler(app, api, session, emulator):
+    """The result is written by its own UPDATE before the commit: the database refusing that statement
+    (not only the commit) leaves the reservation, pending, and the reconciler links the Webitel user."""
     engine = session.get_bind()
 
     def refuse(_conn, _cursor, statement, *_args):
@@ -88,7 +90,8 @@ def test_a_refused_final_update_undoes_the_webitel_create(api, session, emulator
         event.remove(engine, "before_cursor_execute", refuse)
     assert response.status_code == 503, response.json
     error = error_of(response)
-    assert error["code"] == "database_error" and error["compensated"] is True and error["outcome"] == "not_created"
-    assert [s["status"] for s in error["steps"]] == ["done", "done", "failed", "compensated", "compensated"]
-    assert api.get(BASE).json["items"] == []
+    assert error["code"] == "database_error" and error["outcome"] == "pending" and "compensated" not in error
+    assert error["steps"] == [{"step": "webitel.create_user", "status": "done"}]
+    assert [(r["state"], r["sync"]["state"]) for r in api.get(BASE).json["items"]] == [("creating", "pending")]
+    assert reconcile(app) == {"in_sync": 1}
     assert disagreements(session, emulator) == []

@@ -30,7 +30,8 @@ def test_defaults_are_the_embedded_ones(tmp_path, monkeypatch):
     ({"CONNECTOR_API_TOKEN": "t", "CONNECTOR_WEBITEL_URL": "ftp://x"}, "CONNECTOR_WEBITEL_URL must be an http"),
     ({"CONNECTOR_API_TOKEN": "t", "CONNECTOR_WEBITEL_RETRIES": "many"}, "RETRIES: expected a whole number"),
     ({"CONNECTOR_API_TOKEN": "t", "CONNECTOR_WEBITEL_READ_TIMEOUT_S": "0"}, "READ_TIMEOUT_S must be greater than 0"),
-    ({"CONNECTOR_API_TOKEN": "t", "CONNECTOR_OPERATION_LEASE_S": "-1"}, "OPERATION_LEASE_S must be 0 or more"),
+    ({"CONNECTOR_API_TOKEN": "t", "CONNECTOR_RECONCILE_INTERVAL_S": "-1"}, "RECONCILE_INTERVAL_S must be 0 or more"),
+    ({"CONNECTOR_API_TOKEN": "t", "CONNECTOR_REQUEST_DEADLINE_S": "0"}, "REQUEST_DEADLINE_S must be greater than 0"),
     ({"CONNECTOR_API_TOKEN": "t", "CONNECTOR_DATABASE_POOL_SIZE": "0"}, "DATABASE_POOL_SIZE must be 1 or more"),
 ])
 def test_bad_settings_are_refused_with_the_variable_named(env, message):

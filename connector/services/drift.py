@@ -1,0 +1,130 @@
+"""Drift: where Webitel and the records differ, and repairing it.
+
+The report compares every record with Webitel's user (extension, licenses, roles, STUN) and lists
+Webitel users no record links. Repair converges chosen records ``to_webitel`` (Webitel is made what the
+record says, a vanished user created again) or ``to_record`` (the record takes what Webitel holds). It
+never deletes or adopts a Webitel user that has no record: those are left to the import.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import deadline
+from ..errors import ConnectorError
+from ..models import WebitelUser, WebitelUserState
+from ..webitel import WebitelError
+from .context import Context
+from .paging import Page
+from .reconcile import converge_claimed
+from .upstream import upstream_error
+from .webitel_users import claims, remote, rules, stun, sync
+
+MISSING_IN_WEBITEL, MISSING_RECORD, DIFFERS = "missing_in_webitel", "missing_record", "differs"
+TO_WEBITEL, TO_RECORD = "to_webitel", "to_record"
+
+
+def report(ctx: Context, *, page: int, size: int, with_stun: bool = True) -> Page:
+    items = differences(ctx, with_stun=with_stun)
+    return Page(items=items[(page - 1) * size: page * size], page=page, size=size, total=len(items))
+
+
+def differences(ctx: Context, *, with_stun: bool = True) -> list[dict[str, Any]]:
+    try:
+        users = {str(user["id"]): user for user in ctx.webitel.all_users()}
+        items = [item for record in ctx.session.scalars(select(WebitelUser).order_by(WebitelUser.webitel_username_key))
+                 if (item := _compare(ctx, record, users, with_stun)) is not None]
+    except WebitelError as exc:
+        raise upstream_error(exc, "reading Webitel's users for the drift report") from exc
+    items += [{"kind": MISSING_RECORD, "webitel_user_id": uid, "webitel_username": user.get("username"),
+               "fields": {}} for uid, user in sorted(users.items(), key=lambda item: int(item[0]))]
+    return items
+
+
+def _compare(ctx: Context, record: WebitelUser, users: dict[str, dict], with_stun: bool) -> dict | None:
+    user = users.pop(record.webitel_user_id, None) if record.webitel_user_id else None
+    item = {"record_id": str(record.id), "webitel_user_id": record.webitel_user_id,
+            "webitel_username": record.webitel_username, "sync": record.sync}
+    if record.state == WebitelUserState.DELETING:
+        return {**item, "kind": DIFFERS, "fields": {"exists": {"record": False, "webitel": True}}} if user else None
+    if user is None:
+        return {**item, "kind": MISSING_IN_WEBITEL, "fields": {}}
+    found = stun.read(ctx.webitel, str(user["id"])) if with_stun else None
+    fields = remote.differences(record, user, stun=found)
+    return {**item, "kind": DIFFERS, "fields": fields} if fields else None
+
+
+def repair(ctx: Context, *, ids: list[uuid.UUID] | None, direction: str) -> list[dict[str, Any]]:
+    """Repair each record (every record when ``ids`` is None), within the request's time budget: what
+    is not reached in time is marked pending and the reconciler finishes it."""
+    targets = ids if ids is not None else list(ctx.session.scalars(select(WebitelUser.id)
+                                                                   .order_by(WebitelUser.webitel_username_key)))
+    ctx.session.commit()
+    results = []
+    for record_id in targets:
+        if deadline.expired():
+            results.append(_postponed(record_id, direction))
+            continue
+        results.append({"record_id": str(record_id), **_repair_one(ctx, record_id, direction)})
+    return results
+
+
+def _repair_one(ctx: Context, record_id: uuid.UUID, direction: str) -> dict[str, Any]:
+    try:
+        record = claims.claim(ctx, record_id, allow_deleting=True)
+    except ConnectorError as exc:
+        return {"outcome": "skipped", "code": exc.code, "message": exc.message}
+    claim_id = record.claim_id
+    assert claim_id is not None
+    if direction == TO_WEBITEL:
+        ctx.session.commit()  # the claim, so that it holds while Webitel is called
+        state = converge_claimed(ctx, record_id, claim_id, recreate=True)
+        return {"outcome": {"in_sync": "repaired", "removed": "repaired"}.get(state, state), "sync_state": state}
+    return _take_from_webitel(ctx, record)
+
+
+def _take_from_webitel(ctx: Context, record: WebitelUser) -> dict[str, Any]:
+    session = ctx.session
+    try:
+        user = ctx.webitel.find_user(record.webitel_user_id) if record.webitel_user_id else None
+        found = stun.read(ctx.webitel, str(user["id"])) if user is not None else None
+    except WebitelError as exc:
+        session.rollback()
+        failure = upstream_error(exc, f"reading the Webitel user {record.webitel_username}")
+        return {"outcome": "failed", "code": failure.code, "message": failure.message}
+    if user is None or found is None or record.state != WebitelUserState.ACTIVE:
+        session.rollback()
+        return {"outcome": "skipped", "code": MISSING_IN_WEBITEL,
+                "message": "Webitel has no user for this record (or it is being created or deleted): repair it "
+                           "to_webitel, or delete the record"}
+    extension = remote.extension_of(user)
+    record.extension, record.stun_enabled = extension, found
+    remote.set_licenses(record, remote.licenses_of(user))
+    remote.set_roles(record, remote.roles_of(user))
+    remote.link(record, user)
+    sync.mark_in_sync(ctx, record)
+    claims.release(record)
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        return {"outcome": "lost", "code": "operation_in_progress", "message": "another unit of work took the record"}
+    except IntegrityError:
+        session.rollback()
+        holder = rules.extension_holder(session, extension or "", other_than=record.id)
+        error = rules.extension_taken(extension or "", holder)
+        return {"outcome": "failed", "code": error.code, "message": error.message}
+    except SQLAlchemyError:
+        session.rollback()
+        return {"outcome": "failed", "code": "database_error", "message": "The connector's database failed"}
+    return {"outcome": "repaired", "sync_state": record.sync_state}
+
+
+def _postponed(record_id: uuid.UUID, direction: str) -> dict[str, Any]:
+    return {"record_id": str(record_id), "outcome": "not_reached",
+            "message": f"the request's time ran out before this record: repair it {direction} again"}

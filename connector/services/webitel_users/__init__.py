@@ -1,0 +1,13 @@
+"""The Webitel users section: records of Webitel users for Creatio system users (the desired state),
+kept in step with Webitel (create, change, delete, licenses, roles, STUN)."""
+
+from .change import change_webitel_user
+from .create import create_webitel_user
+from .delete import delete_webitel_user
+from .grants import add_license, add_role, remove_license, remove_role
+from .records import get_record, list_records
+
+__all__ = [
+    "add_license", "add_role", "change_webitel_user", "create_webitel_user", "delete_webitel_user", "get_record",
+    "list_records", "remove_license", "remove_role",
+]

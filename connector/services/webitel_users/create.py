@@ -1,0 +1,45 @@
+"""Creating a Webitel user for a Creatio system user: the record is reserved (its uniqueness rules
+checked by the database), then the Webitel user is created with a default SIP device."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ...models import SyncState, WebitelUser, WebitelUserState
+from ..context import Context
+from ..names import name_key
+from . import claims, operation, plans, rules
+from .rules import SystemUserLike
+
+log = logging.getLogger("connector.webitel_users")
+
+
+def create_webitel_user(ctx: Context, user: SystemUserLike | None, *, user_id: uuid.UUID,
+                        extension: str | None = None) -> WebitelUser:
+    """``user`` is the Creatio system user ``user_id`` with its contact (None when Creatio has none)."""
+    user = rules.check_system_user(user, user_id)
+    contact_id, contact_name = (user.contact.id, user.contact.name) if user.contact is not None else (None, None)
+    session = ctx.session
+    existing = session.scalar(select(WebitelUser.id).where(WebitelUser.system_user_id == user.id))
+    if existing is not None:
+        raise rules.already_exists(user.name, existing)
+    rules.check_extension_free(session, extension)
+    operation.end_read(session, operation.Kind.CREATE)  # the reservation's write starts a transaction of its own
+    now = ctx.now()
+    record = WebitelUser(id=uuid.uuid4(), system_user_id=user.id, user_name=user.name, contact_id=contact_id,
+                         contact_name=contact_name, contact_name_key=name_key(contact_name) if contact_name else None,
+                         webitel_username=user.name, webitel_username_key=name_key(user.name),
+                         extension=extension or None, stun_enabled=False, is_agent=False,
+                         state=WebitelUserState.CREATING, sync_state=SyncState.PENDING, attempts=0,
+                         claim_id=claims.new_claim(), claimed_until=now + timedelta(seconds=ctx.settings.claim_s),
+                         created_at=now, updated_at=now, licenses=[], roles=[], skills=[])
+    session.add(record)
+    result = operation.apply(ctx, record, None, plans.create(ctx.webitel, record), kind=operation.Kind.CREATE,
+                             operation=f"create {record.webitel_username}",
+                             action=f"creating the Webitel user {record.webitel_username}")
+    assert result is not None
+    return result

@@ -1,0 +1,165 @@
+"""One unit of work on a Webitel user record — the only code that commits, rolls back and decides what
+a record is after its Webitel steps ran.
+
+1. The record is claimed and changed to what it should be (the desired state); the database's
+   constraints check it; this *intent* is committed, marked pending, with the claim.
+2. The step runner converges Webitel to it (:mod:`connector.services.steps`).
+3. The result is committed with the claim released:
+   - every step done: the record is in sync (or pending one more check, when a request whose fate was
+     unknown may still land); a delete removes the record;
+   - a step refused: the record is put back as it was (Webitel's steps were undone; if an undo could
+     not be confirmed, the record is pending and the reconciler brings Webitel back to it); a create
+     Webitel refused leaves no record;
+   - a step's fate unknown, or the time budget spent: the record keeps what was asked, pending, and
+     the reconciler finishes it.
+If the process dies between 1 and 3, the committed intent says what to finish once the claim lapses.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ...errors import ConnectorError, DatabaseUnavailable, UpstreamError
+from ...models import SyncState, WebitelUser, WebitelUserState
+from ...webitel.errors import WebitelDeadlineExceeded
+from .. import steps
+from ..context import Context
+from ..steps import Outcome, Plan
+from ..upstream import upstream_error
+from . import claims, rules, sync
+from .desired import Desired
+
+log = logging.getLogger("connector.webitel_users")
+
+
+class Kind(enum.Enum):
+    CREATE = "created"
+    CHANGE = "changed"
+    DELETE = "deleted"
+
+    @property
+    def not_done(self) -> str:
+        return f"not_{self.value}"
+
+
+def apply(ctx: Context, record: WebitelUser, before: Desired | None, plan: Plan, *, kind: Kind, operation: str,
+          action: str) -> WebitelUser | None:
+    """Commit ``record`` (claimed, changed) as the intent, converge Webitel with ``plan``, commit the
+    result; returns the record (None after a delete) or raises the error to answer."""
+    assert record.claim_id is not None, "a unit of work runs on a claimed record"
+    _commit_intent(ctx, record, kind)
+    outcome = steps.run(operation, plan, action=action)
+    _log(outcome, record)
+    return _finish(ctx, record, before, outcome, kind, action)
+
+
+def end_read(session: Session, kind: Kind) -> None:
+    """End the reads that checked the rules, so that the intent's write starts a transaction of its own
+    (SQLite cannot turn a read that another writer overtook into a write)."""
+    try:
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        raise DatabaseUnavailable(f"The connector's database failed; nothing was {kind.value}",
+                                  outcome=kind.not_done) from None
+
+
+def _commit_intent(ctx: Context, record: WebitelUser, kind: Kind) -> None:
+    # The record's values, for the message if the database refuses them (a rollback forgets them).
+    facts = (record.id, record.system_user_id, record.user_name, record.webitel_username, record.extension)
+    record.sync_state = SyncState.PENDING
+    record.next_attempt_at = record.claimed_until  # a unit of work that dies is finished once its claim lapses
+    session = ctx.session
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        record_id, system_user_id, user_name, webitel_username, extension = facts
+        raise rules.local_conflict(session, record_id=record_id, system_user_id=system_user_id, user_name=user_name,
+                                   webitel_username=webitel_username, extension=extension) from None
+    except SQLAlchemyError:
+        session.rollback()
+        log.exception("could not save the intent of %s", facts[3])
+        raise DatabaseUnavailable(f"The connector's database failed; nothing was {kind.value}",
+                                  outcome=kind.not_done) from None
+
+
+def _finish(ctx: Context, record: WebitelUser, before: Desired | None, outcome: Outcome, kind: Kind,
+            action: str) -> WebitelUser | None:
+    session = ctx.session
+    try:
+        claims.release(record)
+        error = _settle(ctx, record, before, outcome, kind, action)
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise UpstreamError(f"The work on {record.webitel_username} outlived its time and was taken over; the "
+                            f"connector finishes it in the background", status=504, code="webitel_timeout",
+                            steps=outcome.steps, outcome="pending", record_id=str(record.id)) from None
+    except SQLAlchemyError:
+        session.rollback()
+        log.exception("could not save the result of %s", outcome.operation)
+        raise DatabaseUnavailable(f"The connector's database failed after Webitel was changed ({outcome.operation}); "
+                                  f"the connector finishes it in the background", steps=outcome.steps,
+                                  outcome="pending", record_id=str(record.id)) from None
+    if record.sync_state == SyncState.PENDING and record.next_attempt_at is not None:
+        ctx.pending_at(record.next_attempt_at)  # now that it is committed, the reconciler can see it
+    if error is not None:
+        raise error
+    return None if kind is Kind.DELETE else record
+
+
+def _settle(ctx: Context, record: WebitelUser, before: Desired | None, outcome: Outcome, kind: Kind,
+            action: str) -> ConnectorError | None:
+    """What the record is after the steps, and the error to answer (None: success)."""
+    if outcome.uncertain:
+        sync.note_uncertain(ctx, record)
+    if outcome.ok:
+        if kind is Kind.DELETE:
+            ctx.session.delete(record)
+        else:
+            record.state = WebitelUserState.ACTIVE
+            sync.mark_in_sync(ctx, record)
+        return None
+    if outcome.failure is not None and not (kind is Kind.CREATE and outcome.uncertain):
+        return _refused(ctx, record, before, outcome, kind)
+    cause = outcome.pending
+    message = str(cause) if cause is not None else str(outcome.failure)
+    sync.mark_pending(ctx, record, message)
+    if isinstance(cause, WebitelDeadlineExceeded) or cause is None:
+        error: ConnectorError = UpstreamError(f"The time for this request ran out while {action}; the connector "
+                                              f"finishes it in the background", status=504, code="webitel_timeout")
+    else:
+        error = upstream_error(cause, action)
+    return error.add(steps=outcome.steps, outcome="pending", record_id=str(record.id))
+
+
+def _refused(ctx: Context, record: WebitelUser, before: Desired | None, outcome: Outcome,
+             kind: Kind) -> ConnectorError:
+    error = outcome.failure
+    assert error is not None
+    if kind is Kind.CREATE:
+        ctx.session.delete(record)  # nothing was created: the reservation goes
+    else:
+        assert before is not None
+        before.restore(record)
+        if outcome.compensated is False:
+            sync.mark_pending(ctx, record, f"undoing a refused change: {error.message}")
+        else:
+            sync.mark_in_sync(ctx, record)
+    return error.add(steps=outcome.steps, compensated=outcome.compensated,
+                     outcome=kind.not_done if outcome.webitel_unchanged else "pending")
+
+
+def _log(outcome: Outcome, record: WebitelUser) -> None:
+    if outcome.ok:
+        log.info("%s: done (Webitel user id %s)", outcome.operation, record.webitel_user_id)
+    elif outcome.failure is not None:
+        log.info("%s: refused: %s", outcome.operation, outcome.failure.message)
+    else:
+        log.warning("%s: pending: %s", outcome.operation, outcome.pending)

@@ -1,0 +1,70 @@
+"""STUN, Webitel's per-user phone setting.
+
+``/user/settings/phone`` belongs to the token's own user, so the connector mints a short-lived
+access token for the user, reads or writes the setting as that user, and deletes the token again,
+also when the call fails. Tokens are recognised by their ``usage`` mark, so one left behind (its
+delete failed, or its creation's answer was lost) is swept by the next STUN call.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from ...webitel import WebitelClient, WebitelError
+from ..steps import Step
+
+log = logging.getLogger("connector.stun")
+
+TOKEN_USAGE = "creatio-connector:stun"
+STEP = "webitel.phone_settings"
+
+
+def apply(webitel: WebitelClient, webitel_user_id: str, enabled: bool) -> bool:
+    with _user_token(webitel, webitel_user_id) as token:
+        webitel.put_phone_settings(token, webrtc=True, stun=enabled)
+    return enabled
+
+
+def read(webitel: WebitelClient, webitel_user_id: str) -> bool:
+    """The user's STUN flag (False before the first save)."""
+    with _user_token(webitel, webitel_user_id) as token:
+        settings = webitel.phone_settings(token) or {}
+    return bool(settings.get("webrtc")) and bool(settings.get("stun"))
+
+
+def step(webitel: WebitelClient, webitel_user_id: str, enabled: bool, *, undo_to: bool | None = None) -> Step:
+    """The step that sets STUN (and, with ``undo_to``, how to take it back)."""
+    return Step(STEP, lambda: apply(webitel, webitel_user_id, enabled),
+                confirm=_is(webitel, webitel_user_id, enabled),
+                undo=step(webitel, webitel_user_id, undo_to) if undo_to is not None else None)
+
+
+def _is(webitel: WebitelClient, webitel_user_id: str, enabled: bool) -> Callable[[], bool | None]:
+    return lambda: True if read(webitel, webitel_user_id) == enabled else None
+
+
+@contextmanager
+def _user_token(webitel: WebitelClient, webitel_user_id: str) -> Iterator[str]:
+    sweep(webitel, webitel_user_id)
+    token = webitel.add_token(webitel_user_id, f"{TOKEN_USAGE}:{secrets.token_hex(4)}")
+    try:
+        yield token["token"]
+    finally:
+        try:
+            webitel.delete_token(webitel_user_id, token["id"])
+        except WebitelError:
+            log.warning("could not delete the STUN token %s of Webitel user %s; the next STUN call sweeps it",
+                        token["id"], webitel_user_id)
+
+
+def sweep(webitel: WebitelClient, webitel_user_id: str) -> None:
+    """Delete the connector's STUN tokens left behind for the user (quietly: a sweep only tidies)."""
+    try:
+        for token in webitel.tokens(webitel_user_id):
+            if str(token.get("usage", "")).startswith(TOKEN_USAGE):
+                webitel.delete_token(webitel_user_id, token["id"])
+    except WebitelError:
+        log.warning("could not sweep the STUN tokens of Webitel user %s", webitel_user_id)

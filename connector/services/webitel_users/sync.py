@@ -1,0 +1,43 @@
+"""How a record stands with Webitel after a unit of work: in sync, pending (the reconciler finishes it,
+with backoff) or in conflict (Webitel refuses it; a person decides). One home for these marks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ...models import SyncState, WebitelUser
+from ..context import Context
+
+ERROR_LIMIT = 1000
+
+
+def note_uncertain(ctx: Context, record: WebitelUser) -> None:
+    """A request whose fate was unknown went out: check the record again once it can no longer land."""
+    until = ctx.now() + timedelta(seconds=ctx.settings.late_write_horizon_s)
+    record.recheck_at = until if record.recheck_at is None else max(record.recheck_at, until)
+
+
+def mark_in_sync(ctx: Context, record: WebitelUser) -> None:
+    """Webitel was seen to match the record. Until a late write can no longer land, it stays pending
+    for one more check."""
+    now = ctx.now()
+    record.checked_at, record.sync_error, record.attempts = now, None, 0
+    if record.recheck_at is not None and record.recheck_at > now:
+        record.sync_state, record.next_attempt_at = SyncState.PENDING, record.recheck_at
+    else:
+        record.sync_state, record.next_attempt_at, record.recheck_at = SyncState.IN_SYNC, None, None
+
+
+def mark_pending(ctx: Context, record: WebitelUser, error: str) -> None:
+    """Not finished: the reconciler tries again after a backoff that grows with each failed attempt."""
+    now = ctx.now()
+    record.attempts += 1
+    record.sync_state, record.sync_error, record.checked_at = SyncState.PENDING, error[:ERROR_LIMIT], now
+    record.next_attempt_at = now + ctx.settings.backoff(record.attempts)
+
+
+def mark_conflict(ctx: Context, record: WebitelUser, error: str) -> None:
+    """Webitel refuses what the record says: nothing retries it until the record changes or a repair."""
+    record.sync_state, record.sync_error, record.checked_at = SyncState.CONFLICT, error[:ERROR_LIMIT], ctx.now()
+    record.next_attempt_at, record.attempts = None, 0
+

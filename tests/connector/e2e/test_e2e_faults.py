@@ -1,0 +1,216 @@
+"""The fault matrix over real sockets: the connector under gunicorn (two workers) and the emulator
+on their own ports, PostgreSQL as the database. Every Webitel call of create, change extension, STUN,
+license grant and revoke, role add and remove, and delete, under each fault a network gives that the
+in-process matrix cannot: a request that lands after the connector stopped waiting (a delay longer
+than the read timeout), a dropped connection, an answer lost after the change was applied, and that
+lost answer with the read-back failing too. After the faults are lifted (and late requests landed)
+and one reconcile pass: no record differs from Webitel, no seat is held without a record, and every
+answer's outcome was true. Also: a late duplicate, a hanging Webitel, and concurrency."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+
+import httpx
+import pytest
+
+from connector.app import create_app, dispose
+from connector.config import Config
+from tests.conftest import API_TOKEN
+from tests.support.connector import error_of, reconcile
+from tests.support.fault_matrix import (
+    BASE,
+    OPERATIONS,
+    STEPS,
+    HttpApi,
+    check_the_outcome_was_true,
+    records,
+    remote_user,
+    setup_none,
+    setup_record,
+    snapshot,
+)
+from tests.support.servers import ConnectorServer, connector_env, run_cli
+
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+
+READ_TIMEOUT_S, LATE_MS, HORIZON_S = 0.4, 900, 1.0
+FAULTS = {
+    "late": lambda method, path: [dict(method=method, path=path, action="delay", delay_ms=LATE_MS, times=1)],
+    "reset": lambda method, path: [dict(method=method, path=path, action="reset")],
+    "lost": lambda method, path: [dict(method=method, path=path, action="error", status=502, when="after")],
+    "lost_and_unreadable": lambda method, path: [
+        dict(method=method, path=path, action="error", status=502, when="after"),
+        dict(method="GET", path="/api/*", action="error", status=503)],
+}
+CASES = [pytest.param(op, method, path, fault, id=f"{op}-{method}{path}-{fault}")
+         for op, steps in STEPS.items() for method, path in steps for fault in FAULTS]
+
+
+@pytest.fixture(scope="module")
+def database(postgres):
+    url = postgres.create_database("connector_faults")
+    yield url
+    postgres.drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def served(_webitel_emulator_server_session):
+    return _webitel_emulator_server_session
+
+
+def settings(database, emulator, **extra):
+    return {"CONNECTOR_WEBITEL_READ_TIMEOUT_S": str(READ_TIMEOUT_S), "CONNECTOR_WEBITEL_BACKOFF_S": "0.05",
+            "CONNECTOR_LATE_WRITE_HORIZON_S": str(HORIZON_S), "CONNECTOR_RECONCILE_INTERVAL_S": "0", **extra}
+
+
+@pytest.fixture(scope="module")
+def server(database, served):
+    env = connector_env(database_url=database, webitel_url=served.base_url, webitel_token=served.token,
+                        api_token=API_TOKEN, **settings(database, served))
+    migrated = run_cli("migrate", env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    running = ConnectorServer(env, workers=2, threads=8)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def reconciler_app(database, served):
+    """The reconciler, in this process, on the same database and the same emulator over HTTP."""
+    app = create_app(Config(api_token=API_TOKEN, database_url=database, webitel_url=served.base_url,
+                            webitel_token=served.token, webitel_backoff_s=0.05, reconcile_interval_s=0,
+                            late_write_horizon_s=HORIZON_S))
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def emulator(served, server, database):
+    from tests.support.databases import truncate_all
+
+    served.fresh()
+    truncate_all(database)
+    return served
+
+
+@pytest.fixture
+def api(server, emulator):
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=30) as client:
+        yield HttpApi(client)
+
+
+def held_seats(emulator) -> dict[str, list[str]]:
+    """License serial -> the usernames holding a seat of it."""
+    held: dict[str, list[str]] = {}
+    for user in emulator.state()["domains"][0]["users"]:
+        for grant in user.get("license", []):
+            held.setdefault(grant["id"], []).append(user["username"])
+    return held
+
+
+def agree(api, emulator) -> None:
+    """No record differs from Webitel (the drift report, STUN included), and no seat is held by a
+    Webitel user the connector made without its record."""
+    drift = api.get("/api/v1/drift?size=500").json
+    assert [item for item in drift["items"] if item["kind"] != "missing_record"] == [], drift
+    strays = {item["webitel_username"] for item in drift["items"]}
+    assert "agarcia" not in strays
+    assert all(r["sync"]["state"] == "in_sync" for r in records(api)), records(api)
+
+
+@pytest.mark.parametrize("op, method, path, fault", CASES)
+def test_every_call_under_every_fault_ends_true_and_agreeing(api, emulator, reconciler_app, op, method, path, fault):
+    setup, call, _ok, _applied = OPERATIONS[op]
+    ctx = setup(api)
+    before = snapshot(api, emulator)
+    for rule in FAULTS[fault](method, path):
+        emulator.add_fault(**rule)
+    started = time.monotonic()
+    response = call(api, ctx)
+    emulator.clear_faults()
+    time.sleep(max(0.0, LATE_MS / 1000 + 0.3 - (time.monotonic() - started)))  # late requests have landed
+    check_the_outcome_was_true(lambda: reconcile(reconciler_app), api, emulator, op, response, before)
+    agree(api, emulator)
+
+
+def test_a_late_duplicate_is_found_by_the_drift_report_and_repaired(api, emulator, reconciler_app):
+    """Grant a: the first PATCH is parked and lands late, its retry applies at once; grant b. Then the
+    parked {a} lands over {a, b}. The record was marked for a check after the late-write horizon: the
+    drift report shows the difference, and the reconciler repairs it on its own."""
+    record = setup_record(api)
+    emulator.add_fault(method="PATCH", path="/api/users/*", action="delay", delay_ms=1500, times=1)
+    assert api.post(f"{BASE}/{record['id']}/licenses", json={"license_id": "cc-serial-1"}).status_code == 201
+    granted = api.post(f"{BASE}/{record['id']}/licenses", json={"license_id": "chat-serial-1"})
+    assert granted.status_code == 201 and granted.json["sync"]["state"] == "pending"  # checked again later
+    time.sleep(1.7)
+    assert [g["id"] for g in remote_user(emulator).get("license", [])] == ["cc-serial-1"]  # the stale write won
+    drift = [item for item in api.get("/api/v1/drift").json["items"] if item.get("record_id") == record["id"]]
+    assert drift[0]["fields"]["licenses"] == {"record": ["cc-serial-1", "chat-serial-1"], "webitel": ["cc-serial-1"]}
+    assert reconcile(reconciler_app, due_only=True) == {"in_sync": 1}
+    assert sorted(g["id"] for g in remote_user(emulator)["license"]) == ["cc-serial-1", "chat-serial-1"]
+    agree(api, emulator)
+
+
+def test_a_change_made_in_webitel_by_someone_else_is_reported_not_overwritten(api, emulator, reconciler_app):
+    record = setup_record(api)
+    emulator.client.patch(f"/users/{record['webitel_user_id']}", json={"extension": "4040"})
+    assert reconcile(reconciler_app, due_only=False) == {}  # in sync as far as the connector knows: not touched
+    item = next(i for i in api.get("/api/v1/drift").json["items"] if i.get("record_id") == record["id"])
+    assert item["kind"] == "differs" and item["fields"] == {"extension": {"record": "1010", "webitel": "4040"}}
+    assert remote_user(emulator)["extension"] == "4040"
+    repaired = api.post("/api/v1/drift/repair", json={"ids": [record["id"]], "direction": "to_record"})
+    assert repaired.json["items"] == [{"record_id": record["id"], "outcome": "repaired", "sync_state": "in_sync"}]
+    assert api.get(f"{BASE}/{record['id']}").json["extension"] == "4040"
+    agree(api, emulator)
+
+
+def test_the_server_finishes_a_pending_create_by_itself(database, served, server):
+    """The server's own reconciler (its background thread, woken by the pending answer) links the
+    Webitel user a lost answer created, shortly after, with no reconcile pass run from outside."""
+    from tests.support.databases import truncate_all
+
+    served.fresh()
+    truncate_all(database)
+    env = connector_env(database_url=database, webitel_url=served.base_url, webitel_token=served.token,
+                        api_token=API_TOKEN, **settings(database, served, CONNECTOR_RECONCILE_INTERVAL_S="30",
+                                                        CONNECTOR_RECONCILE_BACKOFF_S="0.5"))
+    running = ConnectorServer(env, workers=1, threads=4)
+    try:
+        with httpx.Client(base_url=running.url, headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=30) as c:
+            api = HttpApi(c)
+            user = setup_none(api)
+            served.add_fault(method="POST", path="/api/users", action="error", status=502, when="after")
+            served.add_fault(method="GET", path="/api/users", action="error", status=503)
+            response = api.post(BASE, json={**user, "extension": "1010"})
+            served.clear_faults()
+            record_id = error_of(response)["record_id"]
+            deadline = time.monotonic() + 10
+            while api.get(f"{BASE}/{record_id}").json["sync"]["state"] != "in_sync":
+                assert time.monotonic() < deadline, api.get(f"{BASE}/{record_id}").json
+                time.sleep(0.2)
+            assert api.get(f"{BASE}/{record_id}").json["webitel_user_id"] == remote_user(served)["id"]
+    finally:
+        running.stop()
+
+
+def test_concurrent_delete_and_change_of_one_record_answer_404_or_409_never_5xx(api, emulator):
+    """Through gunicorn's two workers: the claim orders them; whoever comes after the delete finds no
+    record (404), whoever finds it being deleted is told so (409)."""
+    statuses = []
+    for n in range(15):
+        user = api.post("/api/v1/creatio/users", json={"name": f"user{n:02d}", "contact_name": f"User {n:02d}",
+                                                       "type": "employee"}).json
+        record = api.post(BASE, json={"user_id": user["id"], "extension": f"30{n:02d}"}).json
+        calls = [lambda rid=record["id"]: api.delete(f"{BASE}/{rid}"),
+                 lambda rid=record["id"]: api.patch(f"{BASE}/{rid}", json={"extension": "2999"}),
+                 lambda rid=record["id"]: api.post(f"{BASE}/{rid}/roles", json={"role_id": "1"}),
+                 lambda rid=record["id"]: api.delete(f"{BASE}/{rid}/roles/1")]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(calls)) as pool:
+            answers = [future.result() for future in [pool.submit(call) for call in calls]]
+        statuses += [answer.status_code for answer in answers]
+        assert answers[0].status_code == 204, answers[0].json
+        assert api.get(f"{BASE}/{record['id']}").status_code == 404
+    assert set(statuses) <= {200, 201, 204, 404, 409}, statuses
+    assert remote_user(emulator, "user00") is None

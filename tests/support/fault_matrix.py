@@ -1,0 +1,156 @@
+"""The connector's operations, the Webitel calls each makes, and the check that an answer's outcome
+was true: shared by the fault matrix in process (tests/connector/integration/test_consistency.py)
+and over real sockets (tests/connector/e2e/test_e2e_faults.py).
+
+``api`` is anything with ``get/post/patch/delete(path, json=)`` whose answers have ``status_code``
+and a ``json`` attribute (Flask's test client, or :class:`HttpApi` over httpx)."""
+
+from __future__ import annotations
+
+from tests.support.connector import error_of, webitel_state
+
+BASE = "/api/v1/webitel-users"
+UPSTREAM_CODES = {"webitel_unavailable", "webitel_timeout", "webitel_error"}
+
+
+def setup_none(api):
+    """A Creatio user (made through the API, so that it works in process and over sockets alike)."""
+    created = api.post("/api/v1/creatio/users", json={"name": "agarcia", "contact_name": "Ana Garcia",
+                                                      "type": "employee", "account_name": "Acme"})
+    assert created.status_code == 201, created.json
+    return {"user_id": created.json["id"]}
+
+
+def setup_record(api):
+    created = api.post(BASE, json={**setup_none(api), "extension": "1010"})
+    assert created.status_code == 201, created.json
+    return created.json
+
+
+def setup_granted(api):
+    record = setup_record(api)
+    api.post(f"{BASE}/{record['id']}/licenses", json={"license_id": "cc-serial-1"})
+    api.post(f"{BASE}/{record['id']}/roles", json={"role_id": "1"})
+    return api.get(f"{BASE}/{record['id']}").json
+
+
+def remote_user(emulator, username="agarcia"):
+    return next((u for u in webitel_state(emulator)["users"] if u["username"] == username), None)
+
+
+def stun_of(emulator, user):
+    setting = next((s["value"] for s in webitel_state(emulator).get("settings", [])
+                    if s["key"] == "phone" and s["user_id"] == user["id"]), {})
+    return bool(setting.get("stun"))
+
+
+def records(api):
+    return api.get(BASE).json["items"]
+
+
+# operation -> (setup, call, success status, "applied": the change is there, on both sides)
+OPERATIONS = {
+    "create": (setup_none, lambda api, ctx: api.post(BASE, json={**ctx, "extension": "1010"}), 201,
+               lambda api, em: [r["extension"] for r in records(api)] == ["1010"]
+               and (remote_user(em) or {}).get("extension") == "1010"),
+    "change_extension": (setup_record, lambda api, r: api.patch(f"{BASE}/{r['id']}", json={"extension": "2020"}), 200,
+                         lambda api, em: records(api)[0]["extension"] == "2020"
+                         and remote_user(em)["extension"] == "2020"),
+    "stun": (setup_record, lambda api, r: api.patch(f"{BASE}/{r['id']}", json={"stun_enabled": True}), 200,
+             lambda api, em: records(api)[0]["stun_enabled"] and stun_of(em, remote_user(em))),
+    "change_both": (setup_record, lambda api, r: api.patch(f"{BASE}/{r['id']}",
+                                                           json={"extension": "2020", "stun_enabled": True}), 200,
+                    lambda api, em: records(api)[0]["extension"] == "2020" and stun_of(em, remote_user(em))),
+    "add_license": (setup_record, lambda api, r: api.post(f"{BASE}/{r['id']}/licenses",
+                                                          json={"license_id": "cc-serial-1"}), 201,
+                    lambda api, em: [g["id"] for g in remote_user(em).get("license", [])] == ["cc-serial-1"]),
+    "remove_license": (setup_granted, lambda api, r: api.delete(f"{BASE}/{r['id']}/licenses/cc-serial-1"), 204,
+                       lambda api, em: not remote_user(em).get("license") and not records(api)[0]["licenses"]),
+    "add_role": (setup_record, lambda api, r: api.post(f"{BASE}/{r['id']}/roles", json={"role_id": "1"}), 201,
+                 lambda api, em: [g["id"] for g in remote_user(em).get("roles", [])] == ["1"]),
+    "remove_role": (setup_granted, lambda api, r: api.delete(f"{BASE}/{r['id']}/roles/1"), 204,
+                    lambda api, em: not remote_user(em).get("roles") and not records(api)[0]["roles"]),
+    "delete": (setup_record, lambda api, r: api.delete(f"{BASE}/{r['id']}"), 204,
+               lambda api, em: records(api) == [] and remote_user(em) is None),
+}
+
+# operation -> the Webitel calls it makes: (method, path pattern)
+STEPS = {
+    "create": [("POST", "/api/users")],
+    "change_extension": [("PATCH", "/api/users/*")],
+    "stun": [("GET", "/api/users/*/tokens"), ("POST", "/api/users/*/tokens"), ("PUT", "/api/user/settings/phone"),
+             ("DELETE", "/api/users/*/tokens/*")],
+    "change_both": [("PATCH", "/api/users/*"), ("POST", "/api/users/*/tokens"), ("PUT", "/api/user/settings/phone")],
+    "add_license": [("GET", "/api/license"), ("GET", "/api/users/*"), ("PATCH", "/api/users/*")],
+    "remove_license": [("GET", "/api/users/*"), ("PATCH", "/api/users/*")],
+    "add_role": [("GET", "/api/roles/*"), ("GET", "/api/users/*"), ("PATCH", "/api/users/*")],
+    "remove_role": [("GET", "/api/users/*"), ("PATCH", "/api/users/*")],
+    "delete": [("DELETE", "/api/users/*")],
+}
+
+def snapshot(api, emulator):
+    listed = records(api)
+    for r in listed:
+        r.pop("updated_at")
+        r.pop("sync")
+    users = {u["username"]: (u.get("extension"), sorted(g["id"] for g in u.get("license", [])),
+                             sorted(r["id"] for r in u.get("roles", [])), stun_of(emulator, u))
+             for u in webitel_state(emulator)["users"]}
+    return listed, users
+
+
+def check_the_outcome_was_true(reconcile, api, emulator, op, response, before):
+    """What the answer said holds now, and still holds after one reconcile pass (``reconcile``); the
+    caller then checks that the two sides agree."""
+    _setup, _call, ok_status, applied = OPERATIONS[op]
+    if response.status_code == ok_status:
+        outcome = "done"
+    else:
+        error = error_of(response)
+        outcome = error.get("outcome")
+        assert error.get("steps") or outcome.startswith("not_"), error
+    if outcome and outcome.startswith("not_"):
+        assert snapshot(api, emulator) == before  # nothing changed, on either side
+    elif outcome == "pending":
+        assert response.status_code in (503, 504), response.json
+        if op != "delete":
+            assert error_of(response)["record_id"]
+    else:
+        assert outcome == "done", response.json
+    reconcile()
+    if outcome and outcome.startswith("not_"):
+        assert snapshot(api, emulator) == before
+    else:
+        assert applied(api, emulator), snapshot(api, emulator)
+    return outcome
+
+
+class HttpAnswer:
+    """An httpx answer shaped like Flask's test response (``json`` is an attribute)."""
+
+    def __init__(self, response) -> None:
+        self.status_code = response.status_code
+        self.json = response.json() if response.content else None
+        self.text = response.text
+
+
+class HttpApi:
+    """The connector's API over real HTTP, with the paths the in-process tests use (``/api/v1/...``)."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def request(self, method: str, path: str, **kwargs) -> HttpAnswer:
+        return HttpAnswer(self.client.request(method, path.removeprefix("/api/v1"), **kwargs))
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    def patch(self, path, **kw):
+        return self.request("PATCH", path, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
