@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench soak lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_emulator.py
 	$(BIN)/python bench/bench_routing.py
 	$(BIN)/python bench/bench_connector.py
+
+## soak: thousands of random operations with random Webitel faults, then zero drift (CONNECTOR_RANDOM_OPS)
+soak: $(STAMP)
+	CONNECTOR_RANDOM_OPS=$${CONNECTOR_RANDOM_OPS:-1000} $(BIN)/python -m pytest -q -s -p no:randomly \
+		tests/connector/e2e/faults/test_e2e_random.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

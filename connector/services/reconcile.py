@@ -19,9 +19,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import deadline
+from ..errors import ConnectorError
 from ..models import SyncState, WebitelUser, WebitelUserState
 from . import steps
 from .context import Context
+from .names import name_key
 from .webitel_users import claims, plans, sync
 
 log = logging.getLogger("connector.reconcile")
@@ -29,21 +31,40 @@ log = logging.getLogger("connector.reconcile")
 IN_SYNC, PENDING, CONFLICT, REMOVED, LOST, FAILED = "in_sync", "pending", "conflict", "removed", "lost", "failed"
 
 
+MAX_ROUNDS = 5
+
+
 def reconcile_pass(ctx: Context, *, due_only: bool = True, limit: int | None = None) -> Counter[str]:
-    """Work through the pending records (the due ones, unless ``due_only`` is off), each once; returns
-    how many ended in each state."""
+    """Work through the pending records (the due ones, unless ``due_only`` is off); returns how many
+    ended in each state. A record that waits for another one (an extension the other is giving up) is
+    tried again in the same pass once the other got through, for a few rounds."""
     results: Counter[str] = Counter()
-    seen: set[uuid.UUID] = set()
-    while limit is None or len(seen) < limit:
-        batch = claims.claim_due(ctx, limit=1, due_only=due_only, exclude=seen)
-        if not batch.record_ids:
+    retry: set[uuid.UUID] | None = None
+    for _round in range(MAX_ROUNDS):
+        ended = _round_of(ctx, due_only=due_only, limit=limit, only=retry)
+        for state in ended.values():
+            results[state] += 1
+        waiting = {record_id for record_id, state in ended.items() if state == PENDING}
+        if not waiting or not any(state in (IN_SYNC, REMOVED) for state in ended.values()):
             break
-        record_id = batch.record_ids[0]
-        seen.add(record_id)
-        results[converge_claimed(ctx, record_id, batch.claim_id)] += 1
+        results[PENDING] -= len(waiting)  # counted again by the next round
+        retry, due_only = waiting, False
+    results = +results
     if results:
         log.info("reconcile pass: %s", dict(results))
     return results
+
+
+def _round_of(ctx: Context, *, due_only: bool, limit: int | None, only: set[uuid.UUID] | None) -> dict[uuid.UUID, str]:
+    ended: dict[uuid.UUID, str] = {}
+    while limit is None or len(ended) < limit:
+        batch = claims.claim_due(ctx, limit=1, due_only=due_only, exclude=set(ended),
+                                 ids=sorted(only - set(ended)) if only is not None else None)
+        if not batch.record_ids:
+            break
+        record_id = batch.record_ids[0]
+        ended[record_id] = converge_claimed(ctx, record_id, batch.claim_id)
+    return ended
 
 
 def converge_claimed(ctx: Context, record_id: uuid.UUID, claim_id: str, *, recreate: bool = False) -> str:
@@ -82,12 +103,25 @@ def _settle(ctx: Context, record: WebitelUser, outcome: steps.Outcome) -> str:
             return REMOVED
         record.state = WebitelUserState.ACTIVE
         sync.mark_in_sync(ctx, record)
-        return record.sync_state
+        return str(record.sync_state)
     if outcome.failure is not None:
+        if _waits_for_another_record(ctx, outcome.failure):
+            sync.mark_pending(ctx, record, outcome.failure.message)
+            return PENDING
         sync.mark_conflict(ctx, record, outcome.failure.message)
         return CONFLICT
     sync.mark_pending(ctx, record, str(outcome.pending))
     return PENDING
+
+
+def _waits_for_another_record(ctx: Context, failure: ConnectorError) -> bool:
+    """Webitel refused the record's extension because one of the connector's own records still holds
+    it there while it moves to another (pending too): not a conflict, only a matter of order."""
+    holder = failure.details.get("holder")
+    if failure.code != "extension_taken" or not holder:
+        return False
+    record = ctx.session.scalar(select(WebitelUser).where(WebitelUser.webitel_username_key == name_key(holder)))
+    return record is not None and record.sync_state == SyncState.PENDING
 
 
 def next_due(ctx: Context) -> datetime | None:

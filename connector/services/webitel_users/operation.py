@@ -52,10 +52,11 @@ def apply(ctx: Context, record: WebitelUser, before: Desired | None, plan: Plan,
     """Commit ``record`` (claimed, changed) as the intent, converge Webitel with ``plan``, commit the
     result; returns the record (None after a delete) or raises the error to answer."""
     assert record.claim_id is not None, "a unit of work runs on a claimed record"
+    was_in_sync = record.sync_state == SyncState.IN_SYNC
     _commit_intent(ctx, record, kind)
     outcome = steps.run(operation, plan, action=action)
     _log(outcome, record)
-    return _finish(ctx, record, before, outcome, kind, action)
+    return _finish(ctx, record, before, outcome, kind, action, was_in_sync)
 
 
 def end_read(session: Session, kind: Kind) -> None:
@@ -90,11 +91,11 @@ def _commit_intent(ctx: Context, record: WebitelUser, kind: Kind) -> None:
 
 
 def _finish(ctx: Context, record: WebitelUser, before: Desired | None, outcome: Outcome, kind: Kind,
-            action: str) -> WebitelUser | None:
+            action: str, was_in_sync: bool) -> WebitelUser | None:
     session = ctx.session
     try:
         claims.release(record)
-        error = _settle(ctx, record, before, outcome, kind, action)
+        error = _settle(ctx, record, before, outcome, kind, action, was_in_sync)
         session.commit()
     except StaleDataError:
         session.rollback()
@@ -115,19 +116,22 @@ def _finish(ctx: Context, record: WebitelUser, before: Desired | None, outcome: 
 
 
 def _settle(ctx: Context, record: WebitelUser, before: Desired | None, outcome: Outcome, kind: Kind,
-            action: str) -> ConnectorError | None:
+            action: str, was_in_sync: bool) -> ConnectorError | None:
     """What the record is after the steps, and the error to answer (None: success)."""
     if outcome.uncertain:
         sync.note_uncertain(ctx, record)
     if outcome.ok:
         if kind is Kind.DELETE:
             ctx.session.delete(record)
-        else:
-            record.state = WebitelUserState.ACTIVE
+            return None
+        record.state = WebitelUserState.ACTIVE
+        if was_in_sync or kind is Kind.CREATE:
             sync.mark_in_sync(ctx, record)
+        else:  # this change's steps are done, an earlier one's may not be
+            sync.mark_unverified(ctx, record)
         return None
     if outcome.failure is not None and not (kind is Kind.CREATE and outcome.uncertain):
-        return _refused(ctx, record, before, outcome, kind)
+        return _refused(ctx, record, before, outcome, kind, was_in_sync)
     cause = outcome.pending
     message = str(cause) if cause is not None else str(outcome.failure)
     sync.mark_pending(ctx, record, message)
@@ -139,8 +143,8 @@ def _settle(ctx: Context, record: WebitelUser, before: Desired | None, outcome: 
     return error.add(steps=outcome.steps, outcome="pending", record_id=str(record.id))
 
 
-def _refused(ctx: Context, record: WebitelUser, before: Desired | None, outcome: Outcome,
-             kind: Kind) -> ConnectorError:
+def _refused(ctx: Context, record: WebitelUser, before: Desired | None, outcome: Outcome, kind: Kind,
+             was_in_sync: bool) -> ConnectorError:
     error = outcome.failure
     assert error is not None
     if kind is Kind.CREATE:
@@ -150,8 +154,10 @@ def _refused(ctx: Context, record: WebitelUser, before: Desired | None, outcome:
         before.restore(record)
         if outcome.compensated is False:
             sync.mark_pending(ctx, record, f"undoing a refused change: {error.message}")
-        else:
+        elif was_in_sync:
             sync.mark_in_sync(ctx, record)
+        else:
+            sync.mark_unverified(ctx, record)
     return error.add(steps=outcome.steps, compensated=outcome.compensated,
                      outcome=kind.not_done if outcome.webitel_unchanged else "pending")
 

@@ -68,7 +68,7 @@ def already_exists(user_name: str, existing_id: uuid.UUID) -> Conflict:
 def extension_taken(extension: str, holder: str | None, webitel: dict | None = None) -> Conflict:
     message = (f"Extension {extension} already belongs to {holder}" if holder
                else f"Extension {extension} is already registered in Webitel")
-    return Conflict(message, code="extension_taken", fields={"extension": [message]}, webitel=webitel)
+    return Conflict(message, code="extension_taken", fields={"extension": [message]}, webitel=webitel, holder=holder)
 
 
 def username_taken(username: str, holder_id: str | None, webitel: dict | None = None) -> Conflict:

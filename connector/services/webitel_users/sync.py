@@ -41,3 +41,10 @@ def mark_conflict(ctx: Context, record: WebitelUser, error: str) -> None:
     record.sync_state, record.sync_error, record.checked_at = SyncState.CONFLICT, error[:ERROR_LIMIT], ctx.now()
     record.next_attempt_at, record.attempts = None, 0
 
+
+
+def mark_unverified(ctx: Context, record: WebitelUser) -> None:
+    """The steps of a change went through, but the record was not in sync before it (an earlier change
+    is pending, or Webitel refused one): the reconciler checks the whole record now."""
+    now = ctx.now()
+    record.sync_state, record.checked_at, record.next_attempt_at = SyncState.PENDING, now, now

@@ -15,9 +15,8 @@ import time
 import httpx
 import pytest
 
-from connector.app import create_app, dispose
-from connector.config import Config
 from tests.conftest import API_TOKEN
+from tests.connector.e2e.faults.conftest import READ_TIMEOUT_S, settings
 from tests.support.connector import error_of, reconcile
 from tests.support.fault_matrix import (
     BASE,
@@ -31,11 +30,12 @@ from tests.support.fault_matrix import (
     setup_record,
     snapshot,
 )
-from tests.support.servers import ConnectorServer, connector_env, run_cli
+from tests.support.servers import ConnectorServer, connector_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
-READ_TIMEOUT_S, LATE_MS, HORIZON_S = 0.4, 900, 1.0
+LATE_MS = 900
+assert LATE_MS / 1000 > READ_TIMEOUT_S  # a late request lands after the connector stopped waiting
 FAULTS = {
     "late": lambda method, path: [dict(method=method, path=path, action="delay", delay_ms=LATE_MS, times=1)],
     "reset": lambda method, path: [dict(method=method, path=path, action="reset")],
@@ -46,59 +46,6 @@ FAULTS = {
 }
 CASES = [pytest.param(op, method, path, fault, id=f"{op}-{method}{path}-{fault}")
          for op, steps in STEPS.items() for method, path in steps for fault in FAULTS]
-
-
-@pytest.fixture(scope="module")
-def database(postgres):
-    url = postgres.create_database("connector_faults")
-    yield url
-    postgres.drop_database(url)
-
-
-@pytest.fixture(scope="module")
-def served(_webitel_emulator_server_session):
-    return _webitel_emulator_server_session
-
-
-def settings(database, emulator, **extra):
-    return {"CONNECTOR_WEBITEL_READ_TIMEOUT_S": str(READ_TIMEOUT_S), "CONNECTOR_WEBITEL_BACKOFF_S": "0.05",
-            "CONNECTOR_LATE_WRITE_HORIZON_S": str(HORIZON_S), "CONNECTOR_RECONCILE_INTERVAL_S": "0", **extra}
-
-
-@pytest.fixture(scope="module")
-def server(database, served):
-    env = connector_env(database_url=database, webitel_url=served.base_url, webitel_token=served.token,
-                        api_token=API_TOKEN, **settings(database, served))
-    migrated = run_cli("migrate", env=env)
-    assert migrated.returncode == 0, migrated.stderr
-    running = ConnectorServer(env, workers=2, threads=8)
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def reconciler_app(database, served):
-    """The reconciler, in this process, on the same database and the same emulator over HTTP."""
-    app = create_app(Config(api_token=API_TOKEN, database_url=database, webitel_url=served.base_url,
-                            webitel_token=served.token, webitel_backoff_s=0.05, reconcile_interval_s=0,
-                            late_write_horizon_s=HORIZON_S))
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def emulator(served, server, database):
-    from tests.support.databases import truncate_all
-
-    served.fresh()
-    truncate_all(database)
-    return served
-
-
-@pytest.fixture
-def api(server, emulator):
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=30) as client:
-        yield HttpApi(client)
 
 
 def held_seats(emulator) -> dict[str, list[str]]:
@@ -174,8 +121,8 @@ def test_the_server_finishes_a_pending_create_by_itself(database, served, server
     served.fresh()
     truncate_all(database)
     env = connector_env(database_url=database, webitel_url=served.base_url, webitel_token=served.token,
-                        api_token=API_TOKEN, **settings(database, served, CONNECTOR_RECONCILE_INTERVAL_S="30",
-                                                        CONNECTOR_RECONCILE_BACKOFF_S="0.5"))
+                        api_token=API_TOKEN, **settings(CONNECTOR_RECONCILE_INTERVAL_S="30",
+                                                                         CONNECTOR_RECONCILE_BACKOFF_S="0.5"))
     running = ConnectorServer(env, workers=1, threads=4)
     try:
         with httpx.Client(base_url=running.url, headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=30) as c:
@@ -214,3 +161,62 @@ def test_concurrent_delete_and_change_of_one_record_answer_404_or_409_never_5xx(
         assert api.get(f"{BASE}/{record['id']}").status_code == 404
     assert set(statuses) <= {200, 201, 204, 404, 409}, statuses
     assert remote_user(emulator, "user00") is None
+
+
+DEADLINE_S = 2.0
+
+
+@pytest.fixture
+def hanging_setup(database, server):
+    """A Webitel emulator of its own (its threads will hang), and a connector with a 2 s deadline."""
+    from emulator.testing import ServedEmulator
+    from tests.support.databases import truncate_all
+
+    truncate_all(database)
+    served = ServedEmulator()
+    env = connector_env(database_url=database, webitel_url=served.handle.base_url, webitel_token=served.handle.token,
+                        api_token=API_TOKEN, CONNECTOR_REQUEST_DEADLINE_S=str(DEADLINE_S),
+                        CONNECTOR_RECONCILE_INTERVAL_S="0")
+    running = ConnectorServer(env, workers=2, threads=16)
+    try:
+        yield served.handle, running
+    finally:
+        running.stop()
+        served.handle.clear_faults()
+        served.stop()
+
+
+def test_with_webitel_hanging_every_endpoint_answers_within_the_deadline(hanging_setup):
+    emulator, running = hanging_setup
+    with httpx.Client(base_url=running.url, headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=30) as client:
+        api = HttpApi(client)
+        user = setup_none(api)
+        other = api.post("/api/v1/creatio/users", json={"name": "lnguyen", "contact_name": "Linh Nguyen",
+                                                        "type": "employee"}).json
+        record = api.post(BASE, json={**user, "extension": "1010"}).json
+        api.post(f"{BASE}/{record['id']}/licenses", json={"license_id": "cc-serial-1"})
+        api.post(f"{BASE}/{record['id']}/roles", json={"role_id": "1"})
+        rid = record["id"]
+        emulator.add_fault(path="/api/*", action="delay", delay_ms=60_000)  # Webitel hangs
+        calls = [("GET", "/health", None), ("GET", "/lookups/licenses", None), ("GET", "/lookups/roles", None),
+                 ("GET", "/lookups/teams", None), ("GET", "/lookups/skills", None), ("GET", "/drift", None),
+                 ("POST", "/drift/repair", {"direction": "to_webitel"}), ("GET", "/webitel-users", None),
+                 ("GET", f"/webitel-users/{rid}", None), ("POST", "/webitel-users", {"user_id": other["id"]}),
+                 ("PATCH", f"/webitel-users/{rid}", {"extension": "2020"}),
+                 ("PATCH", f"/webitel-users/{rid}", {"stun_enabled": True}),
+                 ("POST", f"/webitel-users/{rid}/licenses", {"license_id": "cm-serial-1"}),
+                 ("DELETE", f"/webitel-users/{rid}/licenses/cc-serial-1", None),
+                 ("POST", f"/webitel-users/{rid}/roles", {"role_id": "2"}),
+                 ("DELETE", f"/webitel-users/{rid}/roles/1", None), ("DELETE", f"/webitel-users/{rid}", None)]
+
+        def timed(call):
+            method, path, body = call
+            started = time.monotonic()
+            response = client.request(method, path, json=body)
+            return method, path, response.status_code, time.monotonic() - started
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(timed, calls))
+    slow = [(m, p, s, round(t, 2)) for m, p, s, t in results if t > DEADLINE_S + 1]
+    assert slow == [], results
+    assert all(status < 500 or status in (503, 504) for _m, _p, status, _t in results), results
