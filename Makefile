@@ -28,7 +28,7 @@ bench: $(STAMP)
 
 ## soak: thousands of random operations with random Webitel faults, then zero drift (CONNECTOR_RANDOM_OPS)
 soak: $(STAMP)
-	CONNECTOR_RANDOM_OPS=$${CONNECTOR_RANDOM_OPS:-1000} $(BIN)/python -m pytest -q -s -p no:randomly \
+	CONNECTOR_RANDOM_OPS=$${CONNECTOR_RANDOM_OPS:-1000} $(BIN)/python -m pytest -q -s \
 		tests/connector/e2e/faults/test_e2e_random.py
 
 lint: $(STAMP)
