@@ -49,7 +49,8 @@ class Status(enum.StrEnum):
 class Step:
     """``action`` does it; ``confirm`` reads back after a lost answer (the result when applied, None
     when not); ``undo`` is the step that takes it back if a later step is refused; ``refusal`` turns
-    Webitel's refusal into the contract's error (None: the generic upstream error)."""
+    Webitel's refusal into the contract's error (None: the generic upstream error); an error it recognises
+is a refusal even when Webitel answers it with a 5xx."""
 
     name: str
     action: Callable[[], Any]
@@ -130,9 +131,10 @@ def _attempt(step: Step, outcome: Outcome, action: str) -> Any:
         _note(outcome, step, Status.PENDING)
         raise _Pending(exc) from exc
     except WebitelError as exc:
-        if not exc.outcome_unknown:
+        known = _known_refusal(step, exc)
+        if known is not None or not exc.outcome_unknown:
             _note(outcome, step, Status.FAILED)
-            raise _Refused(_refusal(step, exc, action)) from exc
+            raise _Refused(known or _refusal(step, exc, action)) from exc
         return _read_back(step, exc, outcome, action)
     _note(outcome, step, Status.DONE)
     return result
@@ -157,12 +159,16 @@ def _read_back(step: Step, exc: WebitelError, outcome: Outcome, action: str) -> 
     return result
 
 
-def _refusal(step: Step, exc: WebitelError, action: str) -> ConnectorError:
+def _known_refusal(step: Step, exc: WebitelError) -> ConnectorError | None:
+    """A refusal the step knows by Webitel's error id, whatever the status (Webitel answers some
+    refusals with a 500, e.g. an agent going online without a registered phone)."""
     if step.refusal is not None and isinstance(exc, WebitelAPIError):
-        error = step.refusal(exc)
-        if error is not None:
-            return error
-    return upstream_error(exc, action)
+        return step.refusal(exc)
+    return None
+
+
+def _refusal(step: Step, exc: WebitelError, action: str) -> ConnectorError:
+    return _known_refusal(step, exc) or upstream_error(exc, action)
 
 
 def _compensate(done: list[Step], outcome: Outcome, action: str) -> None:

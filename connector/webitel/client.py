@@ -49,10 +49,7 @@ class WebitelClient:
         return self.http.request("GET", f"/users/{user_id}")
 
     def find_user(self, user_id: str) -> dict | None:
-        try:
-            return self.get_user(user_id)
-        except WebitelNotFound:
-            return None
+        return self._find(f"/users/{user_id}")
 
     def find_user_by_username(self, username: str) -> dict | None:
         """The user whose username equals ``username`` case-insensitively, soft-deleted ones included
@@ -96,10 +93,7 @@ class WebitelClient:
         return list(self._pages("/roles", {"q": q} if q else {}))
 
     def find_role(self, role_id: str) -> dict | None:
-        try:
-            return self.http.request("GET", f"/roles/{role_id}")
-        except WebitelNotFound:
-            return None
+        return self._find(f"/roles/{role_id}")
 
     # -- user access tokens and the user's own settings -----------------------------------------
     def add_token(self, user_id: str, usage: str) -> dict:
@@ -127,8 +121,70 @@ class WebitelClient:
     def teams(self, *, q: str | None = None) -> list[dict]:
         return list(self._pages("/call_center/teams", {"q": q} if q else {}))
 
+    def find_team(self, team_id: str) -> dict | None:
+        return self._find(f"/call_center/teams/{team_id}")
+
     def skills(self, *, q: str | None = None) -> list[dict]:
         return list(self._pages("/call_center/skills", {"q": q} if q else {}))
+
+    def find_skill(self, skill_id: str) -> dict | None:
+        return self._find(f"/call_center/skills/{skill_id}")
+
+    def pause_causes(self, *, q: str | None = None) -> list[dict]:
+        return list(self._pages("/call_center/pause_causes", {"q": q} if q else {}))
+
+    def agents(self, **filters: Any) -> Iterator[dict]:
+        """Agents, e.g. ``agents(user_id=...)``, ``agents(id=[...])``; all of them without filters."""
+        return self._pages("/call_center/agents", {k: v for k, v in filters.items() if v is not None})
+
+    def find_agent_of(self, user_id: str) -> dict | None:
+        return next((a for a in self.agents(user_id=user_id) if str((a.get("user") or {}).get("id")) == user_id),
+                    None)
+
+    def get_agent(self, agent_id: str) -> dict:
+        return self.http.request("GET", f"/call_center/agents/{agent_id}")
+
+    def create_agent(self, body: dict) -> dict:
+        return self.http.request("POST", "/call_center/agents", json_body=body)
+
+    def patch_agent(self, agent_id: str, body: dict) -> dict:
+        return self.http.request("PATCH", f"/call_center/agents/{agent_id}", json_body=body, idempotent=True)
+
+    def delete_agent(self, agent_id: str) -> None:
+        with contextlib.suppress(WebitelNotFound):  # already gone: what we wanted
+            self.http.request("DELETE", f"/call_center/agents/{agent_id}")
+
+    def set_agent_status(self, agent_id: str, status: str, pause_cause: str | None = None) -> None:
+        body: dict[str, Any] = {"status": status}
+        if pause_cause:
+            body["payload"] = pause_cause
+        self.http.request("PATCH", f"/call_center/agents/{agent_id}/status", json_body=body, idempotent=True)
+
+    def agent_skills(self, agent_id: str) -> list[dict]:
+        return list(self._pages(f"/call_center/agents/{agent_id}/skills", {}))
+
+    def add_agent_skill(self, agent_id: str, skill_id: str, *, capacity: int, enabled: bool) -> dict:
+        # ``enabled`` always sent: Webitel stores an omitted one as false (inactive).
+        body = {"skill": {"id": skill_id}, "capacity": capacity, "enabled": enabled}
+        return self.http.request("POST", f"/call_center/agents/{agent_id}/skills", json_body=body)
+
+    def patch_agent_skill(self, agent_id: str, row_id: str, *, capacity: int, enabled: bool) -> dict:
+        return self.http.request("PATCH", f"/call_center/agents/{agent_id}/skills/{row_id}",
+                                 json_body={"capacity": capacity, "enabled": enabled}, idempotent=True)
+
+    def delete_agent_skill(self, agent_id: str, row_id: str) -> None:
+        with contextlib.suppress(WebitelNotFound):
+            self.http.request("DELETE", f"/call_center/agents/{agent_id}/skills/{row_id}")
+
+    def skill_agents(self, skill_id: str) -> Iterator[dict]:
+        """Every agent-skill row of one skill (agents with their capacity and flag)."""
+        return self._pages(f"/call_center/skills/{skill_id}/agents", {})
+
+    def _find(self, path: str) -> dict | None:
+        try:
+            return self.http.request("GET", path)
+        except WebitelNotFound:
+            return None
 
     # -- paging ---------------------------------------------------------------------------------
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict]:
