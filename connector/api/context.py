@@ -1,4 +1,5 @@
-"""What a view needs from the app: the request's database session and the process's Webitel client."""
+"""What a view needs from the app: the request's database session, the process's Webitel client
+and its Creatio side."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import Config
+from ..creatio import CreatioSide
 from ..webitel import WebitelClient
 
 
@@ -20,6 +22,7 @@ class Connector:
     engine: Engine
     sessions: sessionmaker[Session]
     webitel: WebitelClient
+    creatio: CreatioSide
 
 
 def connector() -> Connector:
@@ -35,6 +38,10 @@ def db() -> Session:
 
 def webitel() -> WebitelClient:
     return connector().webitel
+
+
+def creatio() -> CreatioSide:
+    return connector().creatio
 
 
 def lease_s() -> float:
