@@ -100,7 +100,7 @@ def creatio_under_test(request, creatio_kind) -> CreatioUnderTest:
 
 @pytest.fixture
 def app(database_url, emulator, config_overrides, creatio_under_test):
-    app = create_app(connector_config(database_url, emulator, **creatio_under_test.config, **config_overrides),
+    app = create_app(connector_config(database_url, emulator, **{**creatio_under_test.config, **config_overrides}),
                      webitel_transport=emulator.transport, creatio_transport=creatio_under_test.transport)
     yield app
     dispose(app)

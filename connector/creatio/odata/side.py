@@ -134,10 +134,10 @@ class ODataCreatio:
             try:
                 outcomes = self._batch_create(group)
             except CreatioError as exc:
-                if not exc.outcome_unknown and not any(result.ok for result in results):
-                    raise  # nothing was created: the call failed as a whole
+                outcomes, known = self._settle_lost_batch(group, exc)
+                if known and not any(result.ok for result in results) and None not in outcomes.values():
+                    raise  # certainly nothing was created: the call failed as a whole
                 failure = exc
-                outcomes = self._settle_lost_batch(group, exc)
             for index, contact in group:
                 error = outcomes.get(contact.id)
                 request = results[index].request
@@ -257,15 +257,18 @@ class ODataCreatio:
                 outcomes[contact.id] = _item_error(answer)
         return outcomes
 
-    def _settle_lost_batch(self, group: list[tuple[int, Contact]], error: CreatioError) -> dict[uuid.UUID, str | None]:
-        """After a failed ``$batch``: which of its contacts exist (a lost answer may hide creates)."""
+    def _settle_lost_batch(self, group: list[tuple[int, Contact]],
+                           error: CreatioError) -> tuple[dict[uuid.UUID, str | None], bool]:
+        """After a failed ``$batch``: which of its contacts exist (a lost answer may hide creates),
+        and whether that is known."""
         ids = [contact.id for _index, contact in group]
         existing: set[uuid.UUID] | None = set()
         if error.outcome_unknown:
             existing = self._existing("Contact", ids, action="looking up the contacts of a lost $batch")
         if existing is None:
-            return {i: f"{error.message} (outcome unknown: Creatio did not answer the look-up either)" for i in ids}
-        return {i: None if i in existing else error.message for i in ids}
+            unknown = f"{error.message} (outcome unknown: Creatio did not answer the look-up either)"
+            return dict.fromkeys(ids, unknown), False
+        return {i: None if i in existing else error.message for i in ids}, True
 
 
 # -- records ----------------------------------------------------------------------------------------

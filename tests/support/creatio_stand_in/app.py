@@ -58,7 +58,9 @@ class Fault:
     times: int | None = 1
     when: str = "before"  # "after": the request is applied, then its answer is lost or replaced
     delay_s: float = 1.0  # on a real port, how late a "timeout" answers
+    skip: int = 0  # let this many matching requests through first
     hits: int = 0
+    seen: int = 0
 
     def matches(self, method: str, path: str, when: str) -> bool:
         return (self.when == when and (self.method is None or self.method == method)
@@ -94,8 +96,8 @@ class CreatioStandIn:
             self.tokens.clear()
 
     def fail(self, path: str, *, action: str = "status", status: int = 503, method: str | None = None,
-             times: int | None = 1, when: str = "before", delay_s: float = 1.0) -> Fault:
-        fault = Fault(path, action, status, method, times, when, delay_s)
+             times: int | None = 1, when: str = "before", delay_s: float = 1.0, skip: int = 0) -> Fault:
+        fault = Fault(path, action, status, method, times, when, delay_s, skip)
         with self._lock:
             self.faults.append(fault)
         return fault
@@ -165,6 +167,9 @@ class CreatioStandIn:
         with self._lock:
             for fault in self.faults:
                 if fault.matches(method, path, when):
+                    fault.seen += 1
+                    if fault.seen <= fault.skip:
+                        continue
                     fault.hits += 1
                     return fault
         return None
@@ -190,7 +195,7 @@ class CreatioStandIn:
         @app.after_request
         def journal(response: Response) -> Response:
             self.journal.append({"method": request.method, "path": request.path, "query": request.args.to_dict(),
-                                 "status": response.status_code})
+                                 "prefer": request.headers.get("Prefer"), "status": response.status_code})
             return response
 
         @app.post(LOGIN)
