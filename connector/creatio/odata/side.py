@@ -237,7 +237,8 @@ class ODataCreatio:
         """One ``$batch`` of contact creates with ``Prefer: continue-on-error``: each contact's error,
         or None for a created one."""
         action = f"creating {len(group)} contacts"
-        requests = [{"id": str(n), "method": "POST", "url": "Contact", "headers": {"Content-Type": "application/json"},
+        headers = {"Content-Type": "application/json", "Prefer": "continue-on-error"}  # as Creatio's own examples
+        requests = [{"id": str(n), "method": "POST", "url": "Contact", "headers": headers,
                      "body": _contact_body(contact)} for n, (_index, contact) in enumerate(group)]
         response = self.http.request("POST", "$batch", json={"requests": requests},
                                      headers={"Prefer": "continue-on-error"}, action=action)
