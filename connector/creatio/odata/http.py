@@ -10,15 +10,13 @@ session: the client signs in again once and repeats the request (a refused reque
 from __future__ import annotations
 
 import logging
-import os
-import random
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+from ...http_pool import ProcessClient, backoff_s
 from ..errors import CreatioAuthFailed
 from .answers import GATEWAY_STATUSES, answer_error, transport_error
 from .auth import Auth
@@ -33,42 +31,27 @@ class CreatioHTTP:
                  read_timeout_s: float = 10.0, retries: int = 2, backoff_s: float = 0.2,
                  transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep,
                  pool_size: int = 10) -> None:
-        self.base_url = base_url.rstrip("/") + "/"
         self.odata_path = odata_path.strip("/")
         self.auth = auth
-        self.timeout = httpx.Timeout(connect=connect_timeout_s, read=read_timeout_s, write=read_timeout_s,
-                                     pool=connect_timeout_s)
         self.retries = retries
         self.backoff_s = backoff_s
-        self._transport = transport
         self._sleep = sleep
-        self._limits = httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
-        self._lock = threading.Lock()
-        self._client: httpx.Client | None = None
-        self._pid = 0
+        # A new process (a forked worker) has no session: it signs in anew.
+        self._client = ProcessClient(base_url.rstrip("/") + "/", connect_timeout_s=connect_timeout_s,
+                                     read_timeout_s=read_timeout_s, pool_size=pool_size, transport=transport,
+                                     on_new=auth.forget)
 
-    def _http(self) -> httpx.Client:
-        """The process's client, made on first use (a forked worker makes its own, and signs in anew)."""
-        pid = os.getpid()
-        if self._client is None or self._pid != pid:
-            with self._lock:
-                if self._client is None or self._pid != pid:
-                    self._client = httpx.Client(base_url=self.base_url, timeout=self.timeout, limits=self._limits,
-                                                transport=self._transport, headers={"Accept": "application/json"})
-                    self._pid = pid
-                    self.auth.forget()
-        return self._client
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._client.timeout
 
     @property
     def cookies(self) -> httpx.Cookies:
         """The session's cookies (a forms login keeps its session here)."""
-        return self._http().cookies
+        return self._client.get().cookies
 
     def close(self) -> None:
-        with self._lock:
-            if self._client is not None and self._pid == os.getpid():
-                self._client.close()
-            self._client = None
+        self._client.close()
 
     def request(self, method: str, path: str, *, action: str, params: Any = None, json: Any = None,
                 data: Any = None, headers: dict[str, str] | None = None, safe: bool | None = None,
@@ -84,7 +67,7 @@ class CreatioHTTP:
         renewed = False
         attempt = 0
         while True:
-            client = self._http()  # before the sign-in, which uses the same client (and its cookies)
+            client = self._client.get()  # before the sign-in, which uses the same client (and its cookies)
             sent_headers = dict(headers or {})
             generation = 0
             if authenticated:
@@ -117,15 +100,11 @@ class CreatioHTTP:
                     return response
                 log.warning("creatio %s %s answered %d (attempt %d/%d)", method, url, response.status_code,
                             attempt + 1, attempts)
-            self._sleep(self._backoff(attempt))
+            self._sleep(backoff_s(self.backoff_s, attempt))
             attempt += 1
 
     @staticmethod
     def check(response: httpx.Response, action: str) -> None:
         if response.status_code >= 400:
             raise answer_error(response, action)
-
-    def _backoff(self, attempt: int) -> float:
-        delay = self.backoff_s * (2 ** attempt)
-        return random.uniform(delay / 2, delay)  # jitter, so that workers do not retry in step
 
