@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 LOGIN_PATH = "ServiceModel/AuthService.svc/Login"
 CSRF_COOKIE = "BPMCSRF"
+# After a refused sign-in, requests fail at once for this long instead of signing in again: Creatio
+# locks a user out after a few failed logins, and a busy connector would get there in a second.
+REFUSED_FOR_S = 30.0
 
 
 class Auth(Protocol):
@@ -40,12 +43,16 @@ class Auth(Protocol):
 
 
 class _Renewing:
-    """The lock, the generation, and the rule "renew only what is still current"."""
+    """The lock, the generation, and the rules "renew only what is still current" and "after a
+    refusal, do not ask again for a while"."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._generation = 0
         self._valid = False
+        self._refused: CreatioAuthFailed | None = None
+        self._refused_until = 0.0
 
     def _current(self, http: CreatioHTTP) -> int:
         if not self._usable():
@@ -60,7 +67,16 @@ class _Renewing:
             if self._usable() and self._generation != generation:
                 return  # another thread renewed it while this one waited
             self._valid = False
-            self._sign_in(http)
+            if self._refused is not None and self._clock() < self._refused_until:
+                refused = self._refused
+                raise CreatioAuthFailed(f"{refused.message} (not tried again for {REFUSED_FOR_S:.0f} s)",
+                                        **refused.details)
+            try:
+                self._sign_in(http)
+            except CreatioAuthFailed as exc:
+                self._refused, self._refused_until = exc, self._clock() + REFUSED_FOR_S
+                raise
+            self._refused = None
             self._generation += 1
             self._valid = True
 
@@ -76,8 +92,8 @@ class FormsLogin(_Renewing):
     the session cookies (kept in the client's cookie jar); ``BPMCSRF`` is echoed as a header.
     ``ForceUseSession: true`` makes Creatio use that session rather than ask for a new login."""
 
-    def __init__(self, username: str, password: str) -> None:
-        super().__init__()
+    def __init__(self, username: str, password: str, *, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(clock)
         self._username = username
         self._password = password
         self._csrf: str | None = None
@@ -118,11 +134,10 @@ class ClientCredentials(_Renewing):
 
     def __init__(self, client_id: str, client_secret: str, token_url: str, *,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        super().__init__()
+        super().__init__(clock)
         self._client_id = client_id
         self._client_secret = client_secret
         self._token_url = token_url
-        self._clock = clock
         self._token = ""
         self._expires_at = 0.0
 

@@ -20,13 +20,14 @@ from connector.creatio import (
     NewContact,
     SystemUserType,
 )
-from connector.creatio.odata.auth import ClientCredentials
+from connector.creatio.odata.auth import ClientCredentials, FormsLogin
 from connector.creatio.odata.http import CreatioHTTP
 from connector.creatio.odata.side import ODataCreatio
 from tests.support.creatio import (
     STAND_IN_CLIENT_ID,
     STAND_IN_CLIENT_SECRET,
     STAND_IN_PASSWORD,
+    STAND_IN_USERNAME,
     new_stand_in,
     stand_in_settings,
 )
@@ -104,6 +105,26 @@ def test_bad_credentials_are_creatio_auth_failed_without_the_password(stand_in):
     assert "CONNECTOR_CREATIO_PASSWORD" in failed.value.message
     assert not any(secret in refused(failed.value) for secret in SECRETS)
     assert stand_in.failed_logins == 1 and stand_in.requests("/0/odata/*") == []
+
+
+def test_after_a_refused_login_it_is_not_tried_again_for_a_while():
+    """Creatio locks a user out after a few failed logins: a busy connector must not get it there."""
+    now = [0.0]
+    stand_in = new_stand_in()
+    login = FormsLogin(STAND_IN_USERNAME, "wrong-pa55word-91b", clock=lambda: now[0])
+    side = ODataCreatio(CreatioHTTP(stand_in.base_url, login, transport=stand_in.transport))
+    for _ in range(3):
+        with pytest.raises(CreatioAuthFailed):
+            side.ping()
+    assert stand_in.failed_logins == 1
+    stand_in.users[STAND_IN_USERNAME] = "wrong-pa55word-91b"  # the administrator makes it right in Creatio
+    now[0] += 29
+    with pytest.raises(CreatioAuthFailed) as failed:
+        side.ping()
+    assert "not tried again for 30 s" in failed.value.message and stand_in.failed_logins == 1
+    now[0] += 2
+    side.ping()
+    assert stand_in.logins == 1
 
 
 def test_a_session_refused_right_after_a_new_login_is_not_retried_for_ever(stand_in, side):
