@@ -99,8 +99,11 @@ class ODataCreatio:
                           page=page, size=size)
 
     def find_contacts_by_names(self, names: Iterable[str]) -> dict[str, list[Contact]]:
+        names = list(names)
         found: dict[str, dict[uuid.UUID, Contact]] = {name_key(name): {} for name in names}
-        tokens = sorted({name_token(key) for key in found if key})
+        # The token comes from the name as given, lower-cased as Creatio's tolower would (a case-folded
+        # key could differ: "ß" folds to "ss").
+        tokens = sorted({name_token(name) for name in names if name_key(name)})
         for group in chunks(tokens, TOKENS_PER_QUERY):
             where = any_of(*(contains_text("Name", token) for token in group))
             for row in self._scan("Contact", action="finding contacts by name", filter=where, select="Id,Name",

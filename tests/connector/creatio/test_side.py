@@ -158,3 +158,8 @@ def test_contacts_are_created_in_bulk_with_a_result_per_item(creatio, creatio_re
     listed = creatio.list_contacts(page=1, size=500, q=creatio_records.name("bulk"))
     assert listed.total == 228
     assert {c.id for c in listed.items} == {r.contact.id for r in results if r.ok}
+
+
+def test_letters_that_case_fold_to_others_are_found(creatio, creatio_records):
+    anna = creatio_records.contact("Anna Straße")  # "ß" folds to "ss", but Creatio's tolower keeps it
+    assert [c.id for c in creatio.find_contacts_by_name(creatio_records.name("ANNA STRAßE"))] == [anna]
