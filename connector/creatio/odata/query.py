@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from urllib.parse import quote
 
 from ...services.names import clean_name
 
 _WORDS = re.compile(r"[^\W_]+")  # letters and digits: nothing a LIKE could read as a wildcard
+# Left as they are in a query string, as OData's own examples write them; the rest is percent-encoded
+# (spaces as %20, never "+", which some servers read as a plus).
+_QUERY_SAFE = "$(),'/:;=@!*"
 
 
 def literal(value: str | uuid.UUID | int | bool | None) -> str:
@@ -40,6 +44,12 @@ def all_of(*expressions: str | None) -> str | None:
     """``a and b`` of the expressions given (None ones left out); None when there are none."""
     present = [e for e in expressions if e]
     return " and ".join(present) if present else None
+
+
+def query_string(options: dict[str, str | int]) -> str:
+    """``$filter=...&$top=...`` in OData's conventional form: ``$`` and the expression's
+    punctuation unencoded."""
+    return "&".join(f"{quote(key, safe='$')}={quote(str(value), safe=_QUERY_SAFE)}" for key, value in options.items())
 
 
 def search_text(q: str) -> str:

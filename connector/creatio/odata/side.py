@@ -27,7 +27,7 @@ from ..rules import check_new_contacts, chunks, record_name
 from .answers import json_of, unexpected
 from .auth import Auth, ClientCredentials, FormsLogin
 from .http import CreatioHTTP
-from .query import all_of, any_of, contains_text, eq, name_token, search_text
+from .query import all_of, any_of, contains_text, eq, name_token, query_string, search_text
 
 log = logging.getLogger("connector.creatio")
 
@@ -183,7 +183,7 @@ class ODataCreatio:
                 params[key] = value
         if count:
             params["$count"] = "true"
-        body = json_of(self.http.request("GET", entity, params=params, action=action), action)
+        body = json_of(self.http.request("GET", f"{entity}?{query_string(params)}", action=action), action)
         rows = body.get("value") if isinstance(body, dict) else None
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise unexpected(action, "no list of records in 'value'")

@@ -163,3 +163,9 @@ def test_contacts_are_created_in_bulk_with_a_result_per_item(creatio, creatio_re
 def test_letters_that_case_fold_to_others_are_found(creatio, creatio_records):
     anna = creatio_records.contact("Anna Straße")  # "ß" folds to "ss", but Creatio's tolower keeps it
     assert [c.id for c in creatio.find_contacts_by_name(creatio_records.name("ANNA STRAßE"))] == [anna]
+
+
+def test_names_with_query_punctuation_are_found(creatio, creatio_records):
+    odd = creatio_records.contact("A+B & C's (Ltd) #1 100%")
+    assert [c.id for c in creatio.find_contacts_by_name(creatio_records.name("a+b & c's (ltd) #1 100%"))] == [odd]
+    assert creatio.list_contacts(page=1, size=10, q=creatio_records.name("B & C's")).total == 1
