@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_emulator.py
 	$(BIN)/python bench/bench_routing.py
 	$(BIN)/python bench/bench_connector.py
+	$(BIN)/python bench/bench_creatio.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
