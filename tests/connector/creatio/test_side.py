@@ -123,7 +123,7 @@ def test_create_a_contact_of_an_account(creatio, creatio_records):
 
 def test_accounts_are_found_by_normalised_name_or_created(creatio, creatio_records):
     existing = creatio_records.account("Acme Ltd")
-    found, created = creatio.find_or_create_account(creatio_records.name("  ACME   ltd "))
+    found, created = creatio.find_or_create_account("  " + creatio_records.name("ACME   ltd") + " ")
     assert (found.id, found.name, created) == (existing, creatio_records.name("Acme Ltd"), False)
     new, created = creatio.find_or_create_account(creatio_records.name("Globex"))
     creatio_records.created("Account", new.id)
@@ -168,4 +168,4 @@ def test_letters_that_case_fold_to_others_are_found(creatio, creatio_records):
 def test_names_with_query_punctuation_are_found(creatio, creatio_records):
     odd = creatio_records.contact("A+B & C's (Ltd) #1 100%")
     assert [c.id for c in creatio.find_contacts_by_name(creatio_records.name("a+b & c's (ltd) #1 100%"))] == [odd]
-    assert creatio.list_contacts(page=1, size=10, q=creatio_records.name("B & C's")).total == 1
+    assert creatio.list_contacts(page=1, size=10, q=creatio_records.name("A+B & C's (")).total == 1
