@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_emulator.py
 	$(BIN)/python bench/bench_routing.py
 	$(BIN)/python bench/bench_connector.py
+	$(BIN)/python bench/bench_creatio.py
 
 ## soak: thousands of random operations with random Webitel faults, then zero drift (CONNECTOR_RANDOM_OPS)
 soak: $(STAMP)

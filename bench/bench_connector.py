@@ -35,9 +35,10 @@ from sqlalchemy import event, func, select, text
 
 from connector.app import create_app, dispose
 from connector.config import Config
+from connector.creatio import SystemUserType
+from connector.creatio.embedded import add_system_user
 from connector.migrate import upgrade
 from connector.models import SysAdminUnit
-from connector.services import creatio
 from emulator.testing import in_process
 
 TARGET_MS = 3.0
@@ -132,8 +133,8 @@ def bench(database: str, url: str, *, creates: int, rounds: int, delay_ms: int) 
         with app.extensions["connector"].sessions() as session:
             if session.scalar(select(func.count()).select_from(SysAdminUnit)):
                 raise SystemExit(f"{database}: the database is not empty (the bench fills it with its own users)")
-            users = [creatio.create_system_user(session, name=f"bench{i:05d}", contact_name=f"Bench User {i}",
-                                                type="employee").id for i in range(WARM_UP + creates * (rounds + 1))]
+            users = [add_system_user(session, name=f"bench{i:05d}", contact_name=f"Bench User {i}",
+                                     type=SystemUserType.EMPLOYEE).id for i in range(WARM_UP + creates * (rounds + 1))]
             server = describe(session, database)
         print(f"{database}: {server}")
         # Warm-up: caches, pools, the first pages of the database.

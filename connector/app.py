@@ -10,14 +10,17 @@ from flask_cors import CORS
 
 from .api import auth, context, errors
 from .config import Config
+from .creatio.factory import make_creatio_side
 from .db import make_engine, make_session_factory
 from .reconciler import Reconciler
 from .webitel import WebitelClient
 
 
-def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTransport | None = None) -> Flask:
-    """``config`` defaults to the ``CONNECTOR_*`` environment; ``webitel_transport`` replaces the
-    network (tests pass the emulator's in-process transport)."""
+def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTransport | None = None,
+               creatio_transport: httpx.BaseTransport | None = None) -> Flask:
+    """``config`` defaults to the ``CONNECTOR_*`` environment; ``webitel_transport`` and
+    ``creatio_transport`` replace the network (tests pass the emulator's and the Creatio stand-in's
+    in-process transports)."""
     from .api import creatio, drift, lookups, service, webitel_users
 
     config = config or Config.from_env()
@@ -28,8 +31,9 @@ def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTra
     sessions = make_session_factory(engine)
     webitel = WebitelClient.from_config(config, transport=webitel_transport)
     reconciler = Reconciler(sessions, webitel, config.sync_settings, interval_s=config.reconcile_interval_s)
-    app.extensions["connector"] = context.Connector(config=config, engine=engine, sessions=sessions, webitel=webitel,
-                                                    reconciler=reconciler)
+    app.extensions["connector"] = context.Connector(
+        config=config, engine=engine, sessions=sessions, webitel=webitel, reconciler=reconciler,
+        creatio=make_creatio_side(config, sessions, transport=creatio_transport))
     for module in (service, creatio, webitel_users, lookups, drift):
         app.register_blueprint(module.bp)
     app.before_request(auth.require_token)
@@ -47,8 +51,9 @@ def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTra
 
 
 def dispose(app: Flask) -> None:
-    """Close the app's Webitel client and database pool (tests and the CLI, at the end)."""
+    """Close the app's Webitel and Creatio clients and database pool (tests and the CLI, at the end)."""
     connector = app.extensions["connector"]
     connector.reconciler.stop()
     connector.webitel.close()
+    connector.creatio.close()
     connector.engine.dispose()

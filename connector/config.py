@@ -44,6 +44,19 @@ class Config:
     # How long a Webitel request whose fate was unknown may still land: the record is checked then.
     late_write_horizon_s: float = 60.0
     log_level: str = "INFO"
+    # The Creatio side: empty URL = the embedded store; a URL = a live Creatio over OData 4, signed in
+    # with a user and password (forms login) or with OAuth 2.0 client credentials.
+    creatio_url: str = ""
+    creatio_username: str = ""
+    creatio_password: str = field(default="", repr=False)
+    creatio_client_id: str = ""
+    creatio_client_secret: str = field(default="", repr=False)
+    creatio_token_url: str = ""
+    creatio_odata_path: str = "0/odata"  # "odata" on Creatio for .NET (Core)
+    creatio_connect_timeout_s: float = 3.0
+    creatio_read_timeout_s: float = 10.0
+    creatio_retries: int = 2
+    creatio_backoff_s: float = 0.2
 
     def __post_init__(self) -> None:
         if not self.api_token:
@@ -59,6 +72,34 @@ class Config:
                 raise ConfigError(f"{PREFIX}{_env_name(name)} must be 0 or more")
         if self.database_pool_size < 1:
             raise ConfigError(f"{PREFIX}DATABASE_POOL_SIZE must be 1 or more")
+        self._check_creatio()
+
+    def _check_creatio(self) -> None:
+        forms = bool(self.creatio_username or self.creatio_password)
+        oauth = bool(self.creatio_client_id or self.creatio_client_secret or self.creatio_token_url)
+        if not self.creatio_url:
+            if forms or oauth:
+                raise ConfigError(f"{PREFIX}CREATIO_URL is required with Creatio credentials (without it the "
+                                  f"connector uses its embedded Creatio records)")
+            return
+        for name in ("creatio_url", "creatio_token_url"):
+            value = getattr(self, name)
+            if value and not value.startswith(("http://", "https://")):
+                raise ConfigError(f"{PREFIX}{_env_name(name)} must be an http(s) URL")
+        if forms == oauth:
+            raise ConfigError(f"{PREFIX}CREATIO_URL needs either {PREFIX}CREATIO_USERNAME and _PASSWORD or "
+                              f"{PREFIX}CREATIO_CLIENT_ID, _CLIENT_SECRET and _TOKEN_URL (one of the two)")
+        needed = (("creatio_username", "creatio_password") if forms
+                  else ("creatio_client_id", "creatio_client_secret", "creatio_token_url"))
+        for name in needed:
+            if not getattr(self, name):
+                raise ConfigError(f"{PREFIX}{_env_name(name)} is required for this way of signing in to Creatio")
+        for name in ("creatio_connect_timeout_s", "creatio_read_timeout_s"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{PREFIX}{_env_name(name)} must be greater than 0")
+        for name in ("creatio_retries", "creatio_backoff_s"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{PREFIX}{_env_name(name)} must be 0 or more")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Config:
@@ -84,6 +125,11 @@ class Config:
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def creatio_side(self) -> str:
+        """``odata`` with a Creatio URL, else ``embedded``."""
+        return "odata" if self.creatio_url else "embedded"
+
 
 _SETTINGS: dict[str, type] = {
     "api_token": str, "database_url": str, "webitel_url": str, "webitel_token": str, "cors_origins": tuple,
@@ -91,6 +137,10 @@ _SETTINGS: dict[str, type] = {
     "webitel_backoff_s": float, "database_pool_size": int, "request_deadline_s": float,
     "reconcile_interval_s": float, "reconcile_backoff_s": float, "reconcile_backoff_max_s": float,
     "late_write_horizon_s": float, "log_level": str,
+    "creatio_url": str, "creatio_username": str, "creatio_password": str, "creatio_client_id": str,
+    "creatio_client_secret": str, "creatio_token_url": str, "creatio_odata_path": str,
+    "creatio_connect_timeout_s": float, "creatio_read_timeout_s": float, "creatio_retries": int,
+    "creatio_backoff_s": float,
 }
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from .config import Config
-from .models import Account, Contact, SysAdminUnit, SysAdminUnitType
+from .creatio import SystemUserType
+from .models import Account, Contact, SysAdminUnit
 from .services.names import name_key
 
 DEMO_API_TOKEN = "demo-connector-token"
@@ -44,7 +45,7 @@ def seed_demo_users(session) -> None:
         accounts[account_name] = account
         contact = Contact(name=contact_name, name_key=name_key(contact_name), account=account)
         session.add(SysAdminUnit(id=user_id, name=login, name_key=name_key(login),
-                                 type_value=SysAdminUnitType[kind.upper()].value, active=active, contact=contact))
+                                 type_value=SystemUserType.from_label(kind).value, active=active, contact=contact))
     session.commit()
 
 

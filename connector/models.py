@@ -36,6 +36,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from .creatio.records import SystemUserType
+
 NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
           "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
           "pk": "pk_%(table_name)s"}
@@ -69,17 +71,6 @@ class Base(DeclarativeBase):
 class Timestamps:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-
-class SysAdminUnitType(enum.IntEnum):
-    """``SysAdminUnitTypeValue`` of Creatio's system users (0-3 and 6 are org units and roles)."""
-
-    EMPLOYEE = 4
-    PORTAL = 5
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
 
 
 class Account(Timestamps, Base):
@@ -118,8 +109,8 @@ class SysAdminUnit(Timestamps, Base):
     contact: Mapped[Contact] = relationship(lazy="joined")
 
     @property
-    def type(self) -> SysAdminUnitType:
-        return SysAdminUnitType(self.type_value)
+    def type(self) -> SystemUserType:
+        return SystemUserType(self.type_value)
 
     @property
     def account(self) -> Account | None:

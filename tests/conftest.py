@@ -1,5 +1,6 @@
 """Fixtures shared by the connector's tests: databases (SQLite and PostgreSQL), the connector app
-wired to the in-process Webitel emulator, and its API client."""
+wired to the in-process Webitel emulator and to its Creatio side (embedded by default; the OData
+stand-in or a live Creatio with ``both_creatio_sides``), and its API client."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from connector.app import create_app, dispose
 from connector.config import Config
 from connector.migrate import upgrade
+from tests.support.creatio import CreatioUnderTest, records_for, under_test_for
 from tests.support.databases import sqlite_copy, sqlite_template, truncate_all
 from tests.support.postgres import PostgresServer, PostgresUnavailable, postgres_server
 
@@ -83,11 +85,48 @@ def config_overrides() -> dict:
 
 
 @pytest.fixture
-def app(database_url, emulator, config_overrides):
-    app = create_app(connector_config(database_url, emulator, **config_overrides),
-                     webitel_transport=emulator.transport)
+def creatio_kind(request) -> str:
+    """The app's Creatio side: "embedded", unless the test runs on both (``both_creatio_sides``)."""
+    return getattr(request, "param", "embedded")
+
+
+@pytest.fixture
+def creatio_under_test(request, creatio_kind) -> CreatioUnderTest:
+    """The embedded store, the Creatio stand-in, or a live Creatio (CREATIO_URL; see tests/support/creatio.py)."""
+    under_test = under_test_for(creatio_kind)
+    if under_test.live and request.node.get_closest_marker("stand_in"):
+        pytest.skip("needs the Creatio stand-in (its control, or a Creatio holding only the test's records)")
+    return under_test
+
+
+@pytest.fixture
+def app(database_url, emulator, config_overrides, creatio_under_test):
+    app = create_app(connector_config(database_url, emulator, **{**creatio_under_test.config, **config_overrides}),
+                     webitel_transport=emulator.transport, creatio_transport=creatio_under_test.transport)
     yield app
     dispose(app)
+
+
+@pytest.fixture
+def creatio(app):
+    """The app's Creatio side (``CreatioSide``)."""
+    return app.extensions["connector"].creatio
+
+
+@pytest.fixture
+def creatio_records(creatio, creatio_under_test):
+    """Puts a test's Creatio records into the side under test (and removes them from a live Creatio)."""
+    records = records_for(creatio_under_test, creatio)
+    yield records
+    records.cleanup()
+
+
+@pytest.fixture
+def creatio_stand_in(creatio_under_test):
+    """The stand-in behind the app's OData side (a test using it runs on the ``odata`` side only)."""
+    if creatio_under_test.stand_in is None:
+        pytest.skip("needs the Creatio stand-in")
+    return creatio_under_test.stand_in
 
 
 class ApiClient:

@@ -1,5 +1,5 @@
-"""What a view needs from the app: the request's database session, the process's Webitel client, and
-the context service functions work with."""
+"""What a view needs from the app: the request's database session, the process's Webitel client and
+Creatio side, and the context service functions work with."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .. import deadline
 from ..config import Config
+from ..creatio import CreatioSide
 from ..reconciler import Reconciler
 from ..services.context import Context
 from ..webitel import WebitelClient
@@ -25,6 +26,7 @@ class Connector:
     sessions: sessionmaker[Session]
     webitel: WebitelClient
     reconciler: Reconciler
+    creatio: CreatioSide
 
 
 def connector() -> Connector:
@@ -47,6 +49,10 @@ def services() -> Context:
     app = connector()
     return Context(session=db(), webitel=app.webitel, settings=app.config.sync_settings,
                    on_pending=app.reconciler.wake)
+
+
+def creatio() -> CreatioSide:
+    return connector().creatio
 
 
 def close_db(_exc: BaseException | None = None) -> None:

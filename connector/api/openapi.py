@@ -13,12 +13,13 @@ ERROR_TEXT = {
     400: "A business rule refuses it (not_a_creatio_user, username_not_allowed, ...)",
     401: "unauthorized: missing or wrong bearer token",
     404: "not_found",
+    405: "method_not_allowed: not with this configuration (e.g. system users of a live Creatio are managed there)",
     409: "A conflict (already_exists, extension_taken, username_taken, license_exhausted, license_expired, "
          "operation_in_progress)",
     422: "validation_error, with the messages by field in error.fields",
-    502: "webitel_error: Webitel refused or failed",
-    503: "webitel_unavailable, database_error, or (health) a check failed",
-    504: "webitel_timeout",
+    502: "webitel_error: Webitel refused or failed; creatio_error, creatio_auth_failed: a live Creatio did",
+    503: "webitel_unavailable, creatio_unavailable, database_error, or (health) a check failed",
+    504: "webitel_timeout, creatio_timeout",
 }
 PARAM_TYPES = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"},
                "string": {"type": "string"}}

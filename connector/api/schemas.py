@@ -206,6 +206,7 @@ class HealthSchema(Schema):
     status = fields.String(metadata={"enum": ["ok", "degraded"]})
     database = fields.Nested(CheckSchema)
     webitel = fields.Nested(CheckSchema)
+    creatio = fields.Nested(CheckSchema, metadata={"description": "only with a live Creatio (CONNECTOR_CREATIO_URL)"})
 
 
 class ErrorBodySchema(Schema):

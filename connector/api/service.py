@@ -8,18 +8,19 @@ from flask import Response, current_app, jsonify
 
 from ..services.health import health as check_health
 from . import schemas as s
-from .context import db, webitel
+from .context import creatio, db, webitel
 from .openapi import build_spec
 from .routing import Answer, ApiBlueprint
 
 bp = ApiBlueprint("service", __name__, tag="Service", url_prefix="/api/v1")
 
 
-@bp.operation("GET", "/health", summary="Database and Webitel reachability", response=s.HealthSchema,
-              errors=(503,), public=True)
+@bp.operation("GET", "/health", summary="Database, Webitel and (when configured) Creatio reachability",
+              response=s.HealthSchema, errors=(503,), public=True)
 def health():
-    """200 when both are reachable, 503 (same body) when either is not."""
-    report = check_health(db(), webitel())
+    """200 when all are reachable, 503 (same body) when one is not. ``creatio`` is there only when
+    the connector reads a live Creatio."""
+    report = check_health(db(), webitel(), creatio())
     return Answer(report, 200 if report["status"] == "ok" else 503)
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from ..services import creatio
 from ..services import webitel_users as service
 from . import schemas as s
-from .context import db, services
+from .context import creatio, db, services
 from .routing import ApiBlueprint
 
 bp = ApiBlueprint("webitel_users", __name__, tag="Webitel users", url_prefix="/api/v1/webitel-users")
@@ -29,7 +28,7 @@ def get_webitel_user(record_id):
 def create_webitel_user(body):
     """The username is the Creatio user's login and the contact is the user's contact. Webitel makes
     the default SIP device and its password, which never reaches the connector."""
-    user = creatio.find_system_user(db(), body["user_id"])
+    user = creatio().get_system_user(body["user_id"])
     return service.create_webitel_user(services(), user, **body)
 
 

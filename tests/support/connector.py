@@ -5,16 +5,18 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connector.creatio import SystemUserType
+from connector.creatio.embedded import add_system_user
 from connector.models import WebitelUser
-from connector.services import creatio
 from connector.services.webitel_users.remote import RECORD_MARK
 from connector.services.webitel_users.stun import TOKEN_USAGE
 
 
 def creatio_user(session: Session, name: str = "agarcia", contact: str | None = None, *, type: str = "employee",
                  active: bool = True, account: str | None = "Acme"):
-    return creatio.create_system_user(session, name=name, contact_name=contact or name.title(), type=type,
-                                      account_name=account, active=active)
+    """An embedded Creatio system user (its row), written through ``session``."""
+    return add_system_user(session, name=name, contact_name=contact or name.title(),
+                           type=SystemUserType.from_label(type), account_name=account, active=active)
 
 
 def webitel_state(emulator) -> dict:

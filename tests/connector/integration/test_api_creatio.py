@@ -1,10 +1,13 @@
-"""Creatio-side records through the API: system users, contacts, accounts."""
+"""Creatio-side records through the API: system users, contacts, accounts. The reads run on both
+Creatio sides (the embedded store and a Creatio over OData); users are created and deactivated
+through the API only on the embedded one, and a live Creatio refuses that with 405."""
 
 import uuid
 
 import pytest
 
 from tests.support.connector import error_of
+from tests.support.creatio import STAND_IN_PASSWORD, both_creatio_sides, odata_side
 
 USERS = "/api/v1/creatio/users"
 
@@ -72,18 +75,38 @@ def test_deactivate_a_system_user(api):
     assert api.patch(f"{USERS}/{user['id']}", json={}).status_code == 422
 
 
-def test_unknown_system_user(api):
+@both_creatio_sides
+def test_unknown_system_user(api, creatio_records):
     assert api.get(f"{USERS}/{uuid.uuid4()}").status_code == 404
     assert api.get(f"{USERS}/not-a-uuid").status_code == 404
+    response = api.get(f"{USERS}/{creatio_records.org_unit('Sales')}")
+    assert response.status_code == 404 and error_of(response)["code"] == "not_found"
 
 
-def test_lists_page_search_and_filter(api):
-    new_user(api, "jsmith", "John Smith", account_name="Acme")
-    new_user(api, "mbrown", "Mary Brown", account_name="Acme")
-    new_user(api, "pclient", "Paul Client", "portal", account_name="Contoso")
+@both_creatio_sides
+def test_read_a_system_user_and_a_deactivated_one(api, creatio_records):
+    user_id = creatio_records.system_user("jsmith", "John Smith", account="Acme")
+    user = api.get(f"{USERS}/{user_id}").json
+    assert (user["id"], user["name"], user["type"], user["active"]) == (str(user_id), creatio_records.name("jsmith"),
+                                                                        "employee", True)
+    assert user["contact"]["name"] == creatio_records.name("John Smith")
+    assert user["account"]["name"] == creatio_records.name("Acme")
+    creatio_records.deactivate(user_id)
+    assert api.get(f"{USERS}/{user_id}").json["active"] is False
+
+
+@both_creatio_sides
+@pytest.mark.stand_in
+def test_lists_page_search_and_filter(api, creatio_records):
+    creatio_records.system_user("jsmith", "John Smith", account="Acme")
+    creatio_records.system_user("mbrown", "Mary Brown", account="Acme")
+    creatio_records.system_user("pclient", "Paul Client", type="portal", account="Contoso")
+    creatio_records.org_unit("Sales")
     listed = api.get(f"{USERS}?size=2").json
     assert [u["name"] for u in listed["items"]] == ["jsmith", "mbrown"] and listed["total"] == 3
+    assert (listed["page"], listed["size"]) == (1, 2)
     assert [u["name"] for u in api.get(f"{USERS}?q=brown").json["items"]] == ["mbrown"]
+    assert [u["name"] for u in api.get(f"{USERS}?q=Mary").json["items"]] == ["mbrown"]  # the contact's name
     assert [u["name"] for u in api.get(f"{USERS}?type=portal").json["items"]] == ["pclient"]
     contacts = api.get("/api/v1/creatio/contacts?q=john").json
     assert [c["name"] for c in contacts["items"]] == ["John Smith"]
@@ -93,9 +116,65 @@ def test_lists_page_search_and_filter(api):
     assert api.get("/api/v1/creatio/accounts?q=cont").json["total"] == 1
 
 
-def test_search_is_accent_and_case_normalised_but_like_wildcards_are_literal(api):
-    new_user(api, "zoe", "Ｚｏｅ Ｗｉｄｅ")  # full-width letters: NFKC makes them plain
-    new_user(api, "pct", "100% Sure")
-    assert [u["name"] for u in api.get(f"{USERS}?q=zoe wide").json["items"]] == ["zoe"]
+@both_creatio_sides
+@pytest.mark.stand_in
+def test_search_wildcards_are_literal(api, creatio_records):
+    creatio_records.system_user("pct", "100% Sure")
+    creatio_records.system_user("plain", "Plain Name")
     assert [u["name"] for u in api.get(f"{USERS}?q=%25").json["items"]] == ["pct"]
     assert api.get(f"{USERS}?q=_").json["total"] == 0
+
+
+def test_the_embedded_search_is_nfkc_normalised(api):
+    new_user(api, "zoe", "Ｚｏｅ Ｗｉｄｅ")  # full-width letters: NFKC makes them plain
+    assert [u["name"] for u in api.get(f"{USERS}?q=zoe wide").json["items"]] == ["zoe"]
+
+
+@both_creatio_sides
+@pytest.mark.parametrize("query", ["page=0", "size=501", "type=admin", "q=" + "x" * 251, "colour=red"])
+def test_bad_list_queries_are_refused(api, query):
+    response = api.get(f"{USERS}?{query}")
+    assert response.status_code == 422 and error_of(response)["code"] == "validation_error"
+
+
+# -- a live Creatio ----------------------------------------------------------------------------------
+@odata_side
+def test_with_a_live_creatio_users_are_not_created_or_changed_here(api, creatio_records):
+    user_id = creatio_records.system_user("jsmith", "John Smith")
+    for response in (new_user(api, "newbie", "New Bie"), api.patch(f"{USERS}/{user_id}", json={"active": False})):
+        assert response.status_code == 405
+        error = error_of(response)
+        assert error["code"] == "method_not_allowed" and "in Creatio itself" in error["message"]
+    assert api.get(f"{USERS}/{user_id}").json["active"] is True
+    assert api.get(f"{USERS}?q={creatio_records.name('newbie')}").json["total"] == 0
+
+
+@odata_side
+def test_a_bad_request_body_is_still_a_422_with_a_live_creatio(api):
+    response = api.post(USERS, json={"name": "x"})
+    assert response.status_code == 422 and error_of(response)["code"] == "validation_error"
+
+
+@odata_side
+@pytest.mark.parametrize("fault, status, code", [
+    ({"status": 503}, 503, "creatio_unavailable"),
+    ({"action": "timeout"}, 504, "creatio_timeout"),
+    ({"status": 500}, 502, "creatio_error"),
+    ({"status": 401}, 502, "creatio_auth_failed"),
+])
+@pytest.mark.parametrize("path", [USERS, f"{USERS}/00000000-0000-4000-a000-0000000000aa", "/api/v1/creatio/contacts",
+                                  "/api/v1/creatio/accounts"])
+def test_creatio_failures_are_the_contracts_errors(api, creatio_stand_in, path, fault, status, code):
+    creatio_stand_in.fail("/0/odata/*", times=None, **fault)
+    response = api.get(path)
+    assert response.status_code == status and error_of(response)["code"] == code
+    assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize("config_overrides", [{"creatio_password": "wrong-pa55word-91b"}])
+@odata_side
+def test_bad_credentials_are_creatio_auth_failed_and_never_echoed(api, creatio_stand_in, config_overrides, caplog):
+    response = api.get(USERS)
+    assert response.status_code == 502 and error_of(response)["code"] == "creatio_auth_failed"
+    assert "wrong-pa55word-91b" not in response.text and STAND_IN_PASSWORD not in response.text
+    assert "wrong-pa55word-91b" not in caplog.text

@@ -61,12 +61,10 @@ def test_a_wrong_method_is_refused_in_the_error_shape(api):
 
 
 def test_an_unexpected_failure_is_a_500_without_a_traceback(app, monkeypatch, caplog):
-    from connector.services import creatio
-
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(creatio, "list_accounts", boom)
+    monkeypatch.setattr(app.extensions["connector"].creatio, "list_accounts", boom)
     response = ApiClient(app).get("/api/v1/creatio/accounts")
     assert response.status_code == 500
     error = error_of(response)

@@ -11,7 +11,6 @@ import pytest
 
 from connector.errors import BusinessRuleError, Conflict, NotFound
 from connector.models import SyncState, WebitelUserState
-from connector.services import creatio
 from connector.services import webitel_users as service
 from connector.services.context import Context
 from connector.services.webitel_users import claims, remote
@@ -23,14 +22,18 @@ def ctx(app, session, webitel):
     return Context(session, webitel, app.extensions["connector"].config.sync_settings)
 
 
-def create(ctx, user, extension=None):
-    return service.create_webitel_user(ctx, creatio.find_system_user(ctx.session, user.id), user_id=user.id,
-                                       extension=extension)
+@pytest.fixture
+def creatio(app):
+    return app.extensions["connector"].creatio
+
+
+def create(ctx, creatio, user_id, extension=None):
+    return service.create_webitel_user(ctx, creatio.get_system_user(user_id), user_id=user_id, extension=extension)
 
 
 @pytest.fixture
-def record(ctx, session):
-    return create(ctx, creatio_user(session, "agarcia", "Ana Garcia"), "1010")
+def record(ctx, creatio, session):
+    return create(ctx, creatio, creatio_user(session, "agarcia", "Ana Garcia").id, "1010")
 
 
 def test_create_returns_the_record_in_sync(record, emulator):
@@ -41,13 +44,13 @@ def test_create_returns_the_record_in_sync(record, emulator):
     assert user["profile"] == {remote.RECORD_MARK: str(record.id)}  # the connector's mark
 
 
-def test_rules_are_domain_errors(ctx, session, record):
+def test_rules_are_domain_errors(ctx, creatio, session, record):
     with pytest.raises(Conflict) as caught:
-        create(ctx, creatio.find_system_user(session, record.system_user_id))
+        create(ctx, creatio, record.system_user_id)
     assert caught.value.code == "already_exists"
     inactive = creatio_user(session, "oldtimer", active=False)
     with pytest.raises(BusinessRuleError) as refused:
-        create(ctx, inactive)
+        create(ctx, creatio, inactive.id)
     assert refused.value.code == "not_a_creatio_user" and refused.value.status == 400
     with pytest.raises(BusinessRuleError):
         service.create_webitel_user(ctx, None, user_id=uuid.uuid4())

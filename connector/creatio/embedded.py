@@ -1,0 +1,216 @@
+"""The embedded Creatio side: the connector's own tables ``sys_admin_unit``, ``contact`` and
+``account`` (the demo's and the tests' Creatio). Each call runs in a session of its own and answers
+plain records, as a remote Creatio would."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..errors import Conflict, NotFound
+from ..models import Account as AccountRow
+from ..models import Contact as ContactRow
+from ..models import SysAdminUnit
+from ..services.names import like_pattern, name_key
+from ..services.paging import paginate
+from .records import (
+    Account,
+    AccountRef,
+    Contact,
+    ContactCreated,
+    ContactRef,
+    NewContact,
+    Page,
+    SystemUser,
+    SystemUserType,
+)
+from .rules import check_new_contacts, chunks, record_name
+
+KEYS_PER_QUERY = 500  # bound parameters of one IN (...)
+
+
+class EmbeddedCreatio:
+    kind = "embedded"
+    is_live = False
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    # -- reads ----------------------------------------------------------------------------------
+    def get_system_user(self, user_id: uuid.UUID) -> SystemUser | None:
+        with self._sessions() as session:
+            row = session.get(SysAdminUnit, user_id)
+            return system_user(row) if row is not None else None
+
+    def list_system_users(self, *, page: int, size: int, q: str | None = None,
+                          type: SystemUserType | None = None) -> Page[SystemUser]:
+        stmt = select(SysAdminUnit).join(SysAdminUnit.contact).order_by(SysAdminUnit.name_key)
+        if q:
+            pattern = like_pattern(q)
+            stmt = stmt.where(or_(SysAdminUnit.name_key.like(pattern, escape="\\"),
+                                  ContactRow.name_key.like(pattern, escape="\\")))
+        if type is not None:
+            stmt = stmt.where(SysAdminUnit.type_value == type.value)
+        with self._sessions() as session:
+            found = paginate(session, stmt, page=page, size=size)
+            return Page([system_user(row) for row in found.items], found.page, found.size, found.total)
+
+    def list_contacts(self, *, page: int, size: int, q: str | None = None) -> Page[Contact]:
+        stmt = select(ContactRow).order_by(ContactRow.name_key, ContactRow.id)
+        if q:
+            stmt = stmt.where(ContactRow.name_key.like(like_pattern(q), escape="\\"))
+        with self._sessions() as session:
+            found = paginate(session, stmt, page=page, size=size)
+            return Page([contact(row) for row in found.items], found.page, found.size, found.total)
+
+    def list_accounts(self, *, page: int, size: int, q: str | None = None) -> Page[Account]:
+        stmt = select(AccountRow).order_by(AccountRow.name_key)
+        if q:
+            stmt = stmt.where(AccountRow.name_key.like(like_pattern(q), escape="\\"))
+        with self._sessions() as session:
+            found = paginate(session, stmt, page=page, size=size)
+            return Page([Account(row.id, row.name) for row in found.items], found.page, found.size, found.total)
+
+    def find_contacts_by_names(self, names: Iterable[str]) -> dict[str, list[Contact]]:
+        found: dict[str, list[Contact]] = {name_key(name): [] for name in names}
+        with self._sessions() as session:
+            for keys in chunks(sorted(found), KEYS_PER_QUERY):
+                stmt = select(ContactRow).where(ContactRow.name_key.in_(keys)).order_by(ContactRow.id)
+                for row in session.scalars(stmt).unique():
+                    found[row.name_key].append(contact(row))
+        return found
+
+    def find_contacts_by_name(self, name: str) -> list[Contact]:
+        return self.find_contacts_by_names([name])[name_key(name)]
+
+    def ping(self, timeout_s: float = 3.0) -> None:
+        """Nothing to reach: the records are in the connector's database, which health checks."""
+
+    def close(self) -> None:
+        """The sessions belong to the app's engine, disposed with it."""
+
+    # -- writes ---------------------------------------------------------------------------------
+    def create_contact(self, name: str, account: Account | None = None) -> Contact:
+        cleaned = record_name(name)
+        with self._sessions() as session:
+            if account is not None and session.get(AccountRow, account.id) is None:
+                raise NotFound(f"No Creatio account with id {account.id}")
+            row = ContactRow(name=cleaned, name_key=name_key(cleaned), account_id=account.id if account else None)
+            session.add(row)
+            session.commit()
+            return Contact(row.id, row.name, account)
+
+    def create_contacts(self, contacts: Sequence[NewContact]) -> list[ContactCreated]:
+        """Each item checked first (a name, an existing account), then all valid ones in one
+        transaction: a refused item is reported and the others are created."""
+        results, valid = check_new_contacts(contacts)
+        rows: list[tuple[int, ContactRow]] = []
+        with self._sessions() as session:
+            known = self._known_accounts(session, {item.account.id for item in contacts if item.account})
+            for index, name in valid:
+                account = results[index].request.account
+                if account is not None and account.id not in known:
+                    results[index] = ContactCreated(results[index].request,
+                                                    error=f"No Creatio account with id {account.id}")
+                    continue
+                rows.append((index, ContactRow(name=name, name_key=name_key(name),
+                                               account_id=account.id if account else None)))
+            session.add_all(row for _, row in rows)
+            session.commit()
+        for index, row in rows:
+            request = results[index].request
+            results[index] = ContactCreated(request, contact=Contact(row.id, row.name, request.account))
+        return results
+
+    @staticmethod
+    def _known_accounts(session: Session, ids: set[uuid.UUID]) -> set[uuid.UUID]:
+        known: set[uuid.UUID] = set()
+        for chunk in chunks(ids, KEYS_PER_QUERY):
+            known.update(session.scalars(select(AccountRow.id).where(AccountRow.id.in_(chunk))))
+        return known
+
+    def find_or_create_account(self, name: str) -> tuple[Account, bool]:
+        cleaned = record_name(name)
+        key = name_key(cleaned)
+        with self._sessions() as session:
+            row = _account_row(session, key)
+            if row is not None:
+                return Account(row.id, row.name), False
+            row = AccountRow(name=cleaned, name_key=key)
+            session.add(row)
+            try:
+                session.commit()
+            except IntegrityError:  # a concurrent create of the same name won: use its account
+                session.rollback()
+                row = _account_row(session, key)
+                if row is None:
+                    raise
+                return Account(row.id, row.name), False
+            return Account(row.id, row.name), True
+
+    def create_system_user(self, *, name: str, contact_name: str, type: SystemUserType,
+                           account_name: str | None = None, active: bool = True) -> SystemUser:
+        with self._sessions() as session:
+            return system_user(add_system_user(session, name=name, contact_name=contact_name, type=type,
+                                               account_name=account_name, active=active))
+
+    def set_system_user_active(self, user_id: uuid.UUID, active: bool) -> SystemUser:
+        with self._sessions() as session:
+            row = session.get(SysAdminUnit, user_id)
+            if row is None:
+                raise NotFound(f"No Creatio user with id {user_id}")
+            row.active = active
+            session.commit()
+            return system_user(row)
+
+
+def add_system_user(session: Session, *, name: str, contact_name: str, type: SystemUserType,
+                    account_name: str | None = None, active: bool = True) -> SysAdminUnit:
+    """A system user with a new contact, committed on ``session``; the account is found by its
+    normalised name or created. The login is unique case-insensitively (409 ``already_exists``)."""
+    login = name.strip()
+    if session.scalar(select(SysAdminUnit.id).where(SysAdminUnit.name_key == name_key(login))):
+        raise _login_taken(login)
+    account = None
+    if account_name and account_name.strip():
+        cleaned = record_name(account_name, "account_name")
+        account = _account_row(session, name_key(cleaned)) or AccountRow(name=cleaned, name_key=name_key(cleaned))
+    contact_row = ContactRow(name=record_name(contact_name, "contact_name"), name_key=name_key(contact_name),
+                             account=account)
+    user = SysAdminUnit(name=login, name_key=name_key(login), type_value=type.value, active=active,
+                        contact=contact_row)
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError:  # a concurrent create of the same login (or account) won the race
+        session.rollback()
+        if session.scalar(select(SysAdminUnit.id).where(SysAdminUnit.name_key == name_key(login))):
+            raise _login_taken(login) from None
+        raise
+    return user
+
+
+def _login_taken(login: str) -> Conflict:
+    message = f"A Creatio user with the login {login} already exists"
+    return Conflict(message, code="already_exists", fields={"name": [message]})
+
+
+def _account_row(session: Session, key: str) -> AccountRow | None:
+    return session.scalar(select(AccountRow).where(AccountRow.name_key == key))
+
+
+def system_user(row: SysAdminUnit) -> SystemUser:
+    account = row.contact.account
+    return SystemUser(id=row.id, name=row.name, type=SystemUserType(row.type_value), active=row.active,
+                      contact=ContactRef(row.contact.id, row.contact.name),
+                      account=AccountRef(account.id, account.name) if account is not None else None,
+                      created_at=row.created_at)
+
+
+def contact(row: ContactRow) -> Contact:
+    account = row.account
+    return Contact(row.id, row.name, AccountRef(account.id, account.name) if account is not None else None)

@@ -1,0 +1,1 @@
+"""A live Creatio over OData 4: :class:`ODataCreatio` on :class:`CreatioHTTP` (sign-in, timeouts, retries)."""
