@@ -5,6 +5,7 @@ import uuid
 import pytest
 
 from tests.support.connector import creatio_user, disagreements, error_of, webitel_state
+from tests.support.creatio import both_creatio_sides
 
 BASE = "/api/v1/webitel-users"
 
@@ -277,3 +278,27 @@ def test_an_unexpected_webitel_refusal_is_a_webitel_error_and_nothing_is_kept(ap
     assert error["outcome"] == "not_created"
     assert api.get(BASE).json["total"] == 0
     assert disagreements(session, emulator) == []
+
+
+@both_creatio_sides
+def test_a_webitel_user_for_a_creatio_user_of_either_side(api, creatio_records, emulator):
+    """With a live Creatio (the OData side), the system user exists only there: the record takes its
+    login and contact from it."""
+    user_id = creatio_records.system_user("agarcia", "Ana Garcia")
+    created = api.post(BASE, json={"user_id": str(user_id), "extension": "1010"})
+    assert created.status_code == 201, created.json
+    record = created.json
+    assert record["webitel_username"] == creatio_records.name("agarcia")
+    assert record["user"] == {"id": str(user_id), "name": creatio_records.name("agarcia")}
+    assert record["contact"]["name"] == creatio_records.name("Ana Garcia")
+    user = next(u for u in webitel_state(emulator)["users"] if u["id"] == record["webitel_user_id"])
+    assert user["name"] == creatio_records.name("Ana Garcia")
+
+
+@both_creatio_sides
+def test_only_active_system_users_of_either_side_get_a_webitel_user(api, creatio_records):
+    inactive = creatio_records.system_user("oldtimer", "Otto Oldtimer")
+    creatio_records.deactivate(inactive)
+    for user_id in (inactive, creatio_records.org_unit("Sales"), uuid.uuid4()):
+        response = api.post(BASE, json={"user_id": str(user_id)})
+        assert response.status_code == 400 and error_of(response)["code"] == "not_a_creatio_user", response.json
