@@ -134,23 +134,9 @@ class EmbeddedCreatio:
         return known
 
     def find_or_create_account(self, name: str) -> tuple[Account, bool]:
-        cleaned = record_name(name)
-        key = name_key(cleaned)
         with self._sessions() as session:
-            row = _account_row(session, key)
-            if row is not None:
-                return Account(row.id, row.name), False
-            row = AccountRow(name=cleaned, name_key=key)
-            session.add(row)
-            try:
-                session.commit()
-            except IntegrityError:  # a concurrent create of the same name won: use its account
-                session.rollback()
-                row = _account_row(session, key)
-                if row is None:
-                    raise
-                return Account(row.id, row.name), False
-            return Account(row.id, row.name), True
+            row, created = find_or_add_account(session, record_name(name))
+            return Account(row.id, row.name), created
 
     def create_system_user(self, *, name: str, contact_name: str, type: SystemUserType,
                            account_name: str | None = None, active: bool = True) -> SystemUser:
@@ -177,8 +163,7 @@ def add_system_user(session: Session, *, name: str, contact_name: str, type: Sys
         raise _login_taken(login)
     account = None
     if account_name and account_name.strip():
-        cleaned = record_name(account_name, "account_name")
-        account = _account_row(session, name_key(cleaned)) or AccountRow(name=cleaned, name_key=name_key(cleaned))
+        account, _created = find_or_add_account(session, record_name(account_name, "account_name"))
     contact_row = ContactRow(name=record_name(contact_name, "contact_name"), name_key=name_key(contact_name),
                              account=account)
     user = SysAdminUnit(name=login, name_key=name_key(login), type_value=type.value, active=active,
@@ -186,7 +171,7 @@ def add_system_user(session: Session, *, name: str, contact_name: str, type: Sys
     session.add(user)
     try:
         session.commit()
-    except IntegrityError:  # a concurrent create of the same login (or account) won the race
+    except IntegrityError:  # a concurrent create of the same login won the race
         session.rollback()
         if session.scalar(select(SysAdminUnit.id).where(SysAdminUnit.name_key == name_key(login))):
             raise _login_taken(login) from None
@@ -197,6 +182,27 @@ def add_system_user(session: Session, *, name: str, contact_name: str, type: Sys
 def _login_taken(login: str) -> Conflict:
     message = f"A Creatio user with the login {login} already exists"
     return Conflict(message, code="already_exists", fields={"name": [message]})
+
+
+def find_or_add_account(session: Session, name: str) -> tuple[AccountRow, bool]:
+    """The account with this (normalised) name, created and committed if there is none; (row, created).
+    Concurrent creates of one new name all get the one account: the unique key decides, the losers
+    read the winner's row."""
+    key = name_key(name)
+    row = _account_row(session, key)
+    if row is not None:
+        return row, False
+    row = AccountRow(name=name, name_key=key)
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        row = _account_row(session, key)
+        if row is None:
+            raise
+        return row, False
+    return row, True
 
 
 def _account_row(session: Session, key: str) -> AccountRow | None:

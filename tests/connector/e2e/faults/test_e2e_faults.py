@@ -220,3 +220,19 @@ def test_with_webitel_hanging_every_endpoint_answers_within_the_deadline(hanging
     slow = [(m, p, s, round(t, 2)) for m, p, s, t in results if t > DEADLINE_S + 1]
     assert slow == [], results
     assert all(status < 500 or status in (503, 504) for _m, _p, status, _t in results), results
+
+
+def test_concurrent_creatio_user_creates_naming_one_new_account_all_succeed(api, emulator):
+    """Through gunicorn's two workers, on PostgreSQL: the account's unique name decides, every create
+    succeeds and one account exists."""
+
+    def create(n):
+        return api.post("/api/v1/creatio/users", json={"name": f"new{n:02d}", "contact_name": f"New {n:02d}",
+                                                       "type": "employee", "account_name": "Brand New Ltd"})
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(create, range(32)))
+    assert [a.status_code for a in answers] == [201] * 32, [a.json for a in answers if a.status_code != 201]
+    accounts = api.get("/api/v1/creatio/accounts?q=brand").json
+    assert accounts["total"] == 1
+    assert {a.json["account"]["id"] for a in answers} == {accounts["items"][0]["id"]}
