@@ -1,8 +1,14 @@
-"""``webitel-emulator``: serve the emulator (Webitel API + control plane) on one port."""
+"""``webitel-emulator``: serve the emulator (Webitel API + control plane) on one port.
+
+Under gunicorn: one worker (the state lives in memory, so every request must reach the same
+process) with ``--threads`` threads (``EMULATOR_THREADS``, default 4); SIGTERM stops it gracefully,
+letting requests in flight finish (``--graceful-timeout``, ``EMULATOR_GRACEFUL_TIMEOUT_S``, default 10).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .seed import SeedError, read_seed_file
@@ -14,19 +20,20 @@ def banner(base: str, tokens: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def serve(app, host: str, port: int, *, server: str, threads: int) -> None:
+def serve(app, host: str, port: int, *, server: str, threads: int, graceful_timeout_s: int = 10) -> None:
     if server == "werkzeug":
         from werkzeug.serving import run_simple
 
         run_simple(host, port, app, threaded=True)
         return
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
     class Gunicorn(BaseApplication):
         def load_config(self) -> None:
             # One worker: the emulator's state lives in memory, so all requests must see the same process.
             settings = {"bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread", "threads": threads,
-                        "keepalive": 30, "accesslog": None, "loglevel": "warning"}
+                        "graceful_timeout": graceful_timeout_s, "keepalive": 30, "accesslog": None,
+                        "loglevel": "warning"}
             for key, value in settings.items():
                 self.cfg.set(key, value)
 
@@ -42,8 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--seed", help="seed document (JSON or YAML); default: the built-in demo seed")
     parser.add_argument("--server", choices=("gunicorn", "werkzeug"), default="gunicorn")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn worker threads (default 4)")
+    # A string default goes through ``type`` too, so a malformed variable is refused like a flag.
+    parser.add_argument("--threads", type=int, default=os.environ.get("EMULATOR_THREADS") or 4,
+                        help="gunicorn worker threads (EMULATOR_THREADS, default 4)")
+    parser.add_argument("--graceful-timeout", type=int, dest="graceful_timeout_s",
+                        default=os.environ.get("EMULATOR_GRACEFUL_TIMEOUT_S") or 10,
+                        help="seconds to finish requests in flight on SIGTERM (EMULATOR_GRACEFUL_TIMEOUT_S, "
+                             "default 10)")
     args = parser.parse_args(argv)
+    if args.threads < 1 or args.graceful_timeout_s < 1:
+        parser.error("--threads and --graceful-timeout must be 1 or more")
 
     from .app import create_app
 
@@ -53,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"webitel-emulator: cannot load the seed: {exc}", file=sys.stderr)
         return 2
     print(banner(f"http://{args.host}:{args.port}", app.extensions["webitel_emulator"].admin_tokens()), flush=True)
-    serve(app, args.host, args.port, server=args.server, threads=args.threads)
+    serve(app, args.host, args.port, server=args.server, threads=args.threads,
+          graceful_timeout_s=args.graceful_timeout_s)
     return 0
 
 

@@ -198,6 +198,10 @@ class HealthSchema(Schema):
     webitel = fields.Nested(CheckSchema)
 
 
+class LivenessSchema(Schema):
+    status = fields.String(metadata={"enum": ["ok"]})
+
+
 class ErrorBodySchema(Schema):
     code = fields.String(metadata={"description": "stable machine code, e.g. extension_taken"})
     message = fields.String(metadata={"description": "English default text"})

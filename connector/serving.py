@@ -1,0 +1,54 @@
+"""The connector under gunicorn, its production server.
+
+gthread workers (processes x threads), each building its own app, database pool and Webitel client
+after the fork. SIGTERM (what ``docker stop`` and orchestrators send) is a graceful shutdown: the
+master stops accepting, the workers finish the requests they hold (up to ``graceful_timeout_s``),
+then exit. Put a buffering proxy in front (the compose file's nginx): a gthread worker holds a
+thread while a client sends its request, so slow clients could otherwise take every thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+
+from .config import Config
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 2
+    threads: int = 4
+    # Longer than the slowest operation (Webitel timeouts x retries), so a worker is never killed
+    # in the middle of one.
+    timeout_s: int = 120
+    graceful_timeout_s: int = 30
+    keepalive_s: int = 5
+
+
+class ConnectorServer(BaseApplication):
+    def __init__(self, config: Config, settings: ServerSettings) -> None:
+        self.config = config
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        s = self.settings
+        for key, value in {"bind": f"{s.host}:{s.port}", "workers": s.workers, "worker_class": "gthread",
+                           "threads": s.threads, "timeout": s.timeout_s, "graceful_timeout": s.graceful_timeout_s,
+                           "keepalive": s.keepalive_s, "accesslog": "-",
+                           "loglevel": self.config.log_level.lower()}.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from .app import create_app
+
+        return create_app(self.config)  # in each worker: its own database pool and Webitel client
+
+
+def serve(config: Config, settings: ServerSettings) -> None:
+    ConnectorServer(config, settings).run()
