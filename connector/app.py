@@ -8,7 +8,7 @@ import httpx
 from flask import Flask
 from flask_cors import CORS
 
-from .api import auth, context, errors
+from .api import auth, context, errors, observe
 from .config import Config
 from .db import make_engine, make_session_factory
 from .webitel import WebitelClient
@@ -29,6 +29,7 @@ def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTra
         webitel=WebitelClient.from_config(config, transport=webitel_transport))
     for module in (service, creatio, webitel_users, lookups):
         app.register_blueprint(module.bp)
+    observe.register(app)  # first: the request id is set before authentication logs anything
     app.before_request(auth.require_token)
     app.teardown_appcontext(context.close_db)
     errors.register(app)

@@ -16,6 +16,7 @@ import logging
 import os
 import sys
 
+from . import logs
 from .config import Config, ConfigError
 from .serving import ServerSettings
 
@@ -39,15 +40,16 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--database-url", default=None,
                       help="default: a fresh SQLite file webitel-connector-demo.sqlite in the working folder")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin: noise
     try:
         if args.command == "demo":
             from .demo import run_demo
 
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+            logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin: noise
             return run_demo(host=args.host, port=args.port, emulator_port=args.emulator_port,
                             database_url=args.database_url)
         config = Config.from_env()
+        logs.configure(config.log_level)  # serve and migrate: JSON lines, for a log system
         if args.command == "migrate":
             from .migrate import upgrade
 
@@ -87,8 +89,9 @@ def _env_int(name: str, default: int) -> int:
 def _serve(config: Config, settings: ServerSettings) -> int:
     from .serving import serve
 
-    print(f"webitel-connector: serving http://{settings.host}:{settings.port}/api/v1 with {settings.workers} "
-          f"worker(s) x {settings.threads} thread(s) (database {_safe_url(config.database_url)})", flush=True)
+    logging.getLogger("connector").info(
+        "serving http://%s:%d/api/v1 with %d worker(s) x %d thread(s) (database %s)", settings.host, settings.port,
+        settings.workers, settings.threads, _safe_url(config.database_url))
     serve(config, settings)
     return 0
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
+from . import logs
 from .config import Config
 
 
@@ -40,9 +41,14 @@ class ConnectorServer(BaseApplication):
         s = self.settings
         for key, value in {"bind": f"{s.host}:{s.port}", "workers": s.workers, "worker_class": "gthread",
                            "threads": s.threads, "timeout": s.timeout_s, "graceful_timeout": s.graceful_timeout_s,
-                           "keepalive": s.keepalive_s, "accesslog": "-",
-                           "loglevel": self.config.log_level.lower()}.items():
-            self.cfg.set(key, value)
+                           "keepalive": s.keepalive_s, "accesslog": None,
+                           "loglevel": self.config.log_level.lower(),
+                           "logconfig_dict": logs.logging_dict(self.config.log_level),
+                           # gunicorn 27's control socket: a file in the home folder, shared by every
+                           # instance and unwritable in a read-only container.
+                           "control_socket_disable": True}.items():
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         from .app import create_app

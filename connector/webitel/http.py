@@ -18,7 +18,9 @@ from typing import Any
 
 import httpx
 
+from ..logs import REQUEST_ID_HEADER, current_request_id
 from .errors import WebitelError, WebitelTimeout, WebitelUnavailable, api_error
+from .observe import record_call
 
 log = logging.getLogger("connector.webitel")
 
@@ -70,6 +72,8 @@ class WebitelHTTP:
         safe = method in SAFE_METHODS if idempotent is None else idempotent
         attempts = 1 + (self.retries if retries is None else retries)
         headers = {"X-Webitel-Access": token if token is not None else self._token}
+        if request_id := current_request_id():
+            headers[REQUEST_ID_HEADER] = request_id  # one id from Creatio's call through Webitel's logs
         for attempt in range(attempts):
             last = attempt == attempts - 1
             started = time.perf_counter()
@@ -78,12 +82,14 @@ class WebitelHTTP:
                                                 timeout=timeout or self.timeout)
             except httpx.HTTPError as exc:
                 error = _transport_error(exc, method, path)
+                record_call(method, path, status=None, duration_s=time.perf_counter() - started, attempt=attempt + 1,
+                            failure="timeout" if isinstance(error, WebitelTimeout) else "unreachable")
                 log.warning("webitel %s %s failed: %s (attempt %d/%d)", method, path, error, attempt + 1, attempts)
                 if last or (error.sent and not safe):
                     raise error from None
             else:
-                elapsed_ms = (time.perf_counter() - started) * 1000
-                log.debug("webitel %s %s -> %d in %.1f ms", method, path, response.status_code, elapsed_ms)
+                record_call(method, path, status=response.status_code, duration_s=time.perf_counter() - started,
+                            attempt=attempt + 1)
                 if response.status_code < 400:
                     return _json(response)
                 error = _api_error(response, method, path)

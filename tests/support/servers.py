@@ -72,9 +72,10 @@ class ConnectorServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(5)
-        output = self.output()
-        self.log.close()
-        return output
+        if not self.log.closed:
+            self.final_output = self.output()
+            self.log.close()
+        return self.final_output
 
     def worker_pids(self) -> list[int]:
         """gunicorn's workers: the master's child processes."""
@@ -85,3 +86,43 @@ class ConnectorServer:
         self.log.flush()
         self.log.seek(0)
         return self.log.read()
+
+
+class EmulatorProcess:
+    """``webitel-emulator`` (gunicorn) in a subprocess on a free port, its log (stderr) in a file;
+    the banner (stdout, which shows the admin token on purpose) is not kept."""
+
+    def __init__(self, *args: str, env: dict | None = None) -> None:
+        self.port = free_port()
+        self.root_url = f"http://127.0.0.1:{self.port}"
+        self.base_url = f"{self.root_url}/api"
+        self.token = "demo-admin-token"
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="emulator-server-", suffix=".log")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen([str(SCRIPTS / "webitel-emulator"), "--port", str(self.port), *args],
+                                        env=env, stdout=subprocess.DEVNULL, stderr=self.log, text=True,
+                                        start_new_session=True)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{self.root_url}/__emulator__/state", timeout=1).raise_for_status()
+                return
+            except httpx.HTTPError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("the emulator did not start") from None
+                time.sleep(0.05)
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        if not self.log.closed:
+            self.log.flush()
+            self.log.seek(0)
+            self.final_output = self.log.read()
+            self.log.close()
+        return self.final_output

@@ -28,7 +28,8 @@ def database_url(tmp_path_factory):
 @pytest.fixture
 def env(database_url, webitel_emulator_server):
     return connector_env(database_url=database_url, webitel_url=webitel_emulator_server.base_url,
-                         webitel_token=webitel_emulator_server.token, api_token=API_TOKEN)
+                         webitel_token=webitel_emulator_server.token, api_token=API_TOKEN,
+                         CONNECTOR_LOG_LEVEL="INFO")
 
 
 def wait_for(predicate, timeout: float = 10) -> None:
