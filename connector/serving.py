@@ -9,7 +9,14 @@ thread while a client sends its request, so slow clients could otherwise take ev
 
 from __future__ import annotations
 
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
@@ -46,7 +53,7 @@ class ConnectorServer(BaseApplication):
                            "logconfig_dict": logs.logging_dict(self.config.log_level),
                            # gunicorn 27's control socket: a file in the home folder, shared by every
                            # instance and unwritable in a read-only container.
-                           "control_socket_disable": True}.items():
+                           "control_socket_disable": True, "child_exit": _child_exit}.items():
             if key in self.cfg.settings:
                 self.cfg.set(key, value)
 
@@ -56,5 +63,40 @@ class ConnectorServer(BaseApplication):
         return create_app(self.config)  # in each worker: its own database pool and Webitel client
 
 
+def _child_exit(_server: Any, worker: Any) -> None:
+    from . import metrics
+
+    metrics.worker_exited(worker.pid)
+
+
+MULTIPROC_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextmanager
+def metrics_folder() -> Iterator[Path]:
+    """The folder where every worker writes its metrics, set in the environment before any worker
+    (or prometheus-client) starts: ``PROMETHEUS_MULTIPROC_DIR`` when given, emptied of the last
+    run's samples, else a temporary folder removed when the server stops."""
+    given = os.environ.get(MULTIPROC_VARIABLE)
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+        yield folder
+        return
+    folder = Path(tempfile.mkdtemp(prefix="webitel-connector-metrics-"))
+    os.environ[MULTIPROC_VARIABLE] = str(folder)
+    master = os.getpid()
+    try:
+        yield folder
+    finally:
+        if os.getpid() == master:  # a worker leaves through here too when it exits
+            shutil.rmtree(folder, ignore_errors=True)
+            del os.environ[MULTIPROC_VARIABLE]
+
+
 def serve(config: Config, settings: ServerSettings) -> None:
-    ConnectorServer(config, settings).run()
+    with metrics_folder() as folder:
+        logging.getLogger("connector").info("metrics of every worker in %s", folder)
+        ConnectorServer(config, settings).run()

@@ -1,4 +1,4 @@
-"""Every request's request id, access line and metrics, as Flask hooks.
+"""Every request's request id, access line and metrics, as Flask hooks; ``GET /metrics``.
 
 Registered first, so that the id is set before authentication runs and every later log line of
 the request carries it; the answer always returns it in ``X-Request-ID``.
@@ -11,7 +11,7 @@ import time
 
 from flask import Flask, Response, g, request
 
-from .. import logs
+from .. import logs, metrics
 
 access_log = logging.getLogger("connector.access")
 
@@ -20,6 +20,17 @@ def register(app: Flask) -> None:
     app.before_request(_begin)
     app.after_request(_finish)
     app.teardown_request(_end)
+    app.add_url_rule("/metrics", "metrics", scrape, methods=["GET"])
+
+
+def scrape() -> Response:
+    """Prometheus's text format. No token, as health: the series hold counts and timings, never
+    data or secrets; the front proxy does not route it from outside (the compose file's nginx)."""
+    body, content_type = metrics.exposition()
+    return Response(body, content_type=content_type)
+
+
+scrape.public = True  # type: ignore[attr-defined]
 
 
 def _begin() -> None:
@@ -39,6 +50,8 @@ def _finish(response: Response) -> Response:
         return response
     response.headers[logs.REQUEST_ID_HEADER] = request_id
     duration_s = time.perf_counter() - g.request_started
+    metrics.http_requests.labels(method=request.method, route=route(), status=response.status_code).inc()
+    metrics.http_request_duration.labels(method=request.method, route=route()).observe(duration_s)
     access_log.info("%s %s %d", request.method, request.path, response.status_code,
                     extra={"method": request.method, "path": request.path, "route": route(),
                            "status": response.status_code, "duration_ms": round(duration_s * 1000, 2)})

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+import re
 import signal
 import time
+from pathlib import Path
 
 import httpx
 import pytest
+
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import API_TOKEN
 from tests.support.servers import ConnectorServer, connector_env, free_port, run_cli
@@ -81,3 +85,36 @@ def test_sigterm_lets_requests_in_flight_finish(env, webitel_emulator_server):
             httpx.get(f"{server.url}/health/live", timeout=2)
     finally:
         server.stop()
+
+
+def live_requests_counted(server: ConnectorServer) -> float:
+    text = httpx.get(server.url.removesuffix("/api/v1") + "/metrics", timeout=5).text
+    return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
+               if sample.name == "connector_http_requests_total" and sample.labels["route"] == "/api/v1/health/live")
+
+
+def test_metrics_add_up_over_every_worker_and_their_folder_goes_with_the_server(env):
+    server = ConnectorServer(env, workers=2, threads=2)
+    try:
+        wait_for(lambda: len(server.worker_pids()) == 2)
+        before = live_requests_counted(server)
+        for _ in range(30):  # a new connection each: both workers take some
+            assert httpx.get(f"{server.url}/health/live", headers={"Connection": "close"}).status_code == 200
+        assert live_requests_counted(server) == before + 30
+        folder = Path(re.search(r"metrics of every worker in (\S+)\"", server.output()).group(1))
+        assert len(list(folder.glob("counter_*.db"))) >= 2, "one file per worker"
+    finally:
+        server.stop()
+    assert not folder.exists()
+
+
+def test_a_given_metrics_folder_is_emptied_of_the_last_run(env, tmp_path):
+    stale = tmp_path / "counter_999999.db"
+    stale.write_bytes(b"left by the last run")
+    server = ConnectorServer({**env, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}, workers=1, threads=2)
+    try:
+        assert not stale.exists()
+        assert live_requests_counted(server) >= 1  # the readiness wait's own requests
+    finally:
+        server.stop()
+    assert tmp_path.exists()
