@@ -20,11 +20,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## bench: the benchmarks with their figures and ratios (not part of `make test`)
+## bench: every benchmark, one table of figures, floors, ratios and targets (bench/last-run.md)
 bench: $(STAMP)
-	$(BIN)/python bench/bench_emulator.py
-	$(BIN)/python bench/bench_routing.py
-	$(BIN)/python bench/bench_connector.py
+	$(BIN)/python -m bench
 
 ## lock: requirements.lock (the image's pinned dependencies) from pyproject.toml; commit the result
 lock: $(STAMP)
