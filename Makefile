@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/webitel-connector demo
 
-## test: every suite (unit, integration, property, contract, end-to-end); starts PostgreSQL itself
+## test: every suite (unit, integration, property, contract, end-to-end); starts PostgreSQL itself.
+## Two pytest-xdist workers by default (TEST_WORKERS=1 runs them in one process).
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 ## bench: every benchmark, one table of figures, floors, ratios and targets (bench/last-run.md)
 bench: $(STAMP)

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.servers import free_port
+from tests.support.servers import EmulatorProcess, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -27,30 +27,17 @@ def test_a_malformed_thread_count_is_refused():
 
 
 def test_sigterm_lets_a_request_in_flight_finish():
-    port = free_port()
-    process = subprocess.Popen([str(SCRIPT), "--port", str(port)], env={**os.environ, "EMULATOR_THREADS": "2"},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    root = f"http://127.0.0.1:{port}"
+    emulator = EmulatorProcess(env={**os.environ, "EMULATOR_THREADS": "2"})
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                httpx.get(f"{root}/__emulator__/state", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline and process.poll() is None, "the emulator did not start"
-                time.sleep(0.05)
-        httpx.post(f"{root}/__emulator__/faults", json={"path": "/api/userinfo", "action": "delay",
-                                                         "delay_ms": 1500}).raise_for_status()
+        httpx.post(f"{emulator.root_url}/__emulator__/faults", json={"path": "/api/userinfo", "action": "delay",
+                                                                     "delay_ms": 1500}).raise_for_status()
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            pending = pool.submit(httpx.get, f"{root}/api/userinfo", headers={"X-Webitel-Access": "demo-admin-token"},
-                                  timeout=10)
+            pending = pool.submit(httpx.get, f"{emulator.base_url}/userinfo",
+                                  headers={"X-Webitel-Access": emulator.token}, timeout=10)
             time.sleep(0.5)
             assert not pending.done()
-            process.send_signal(signal.SIGTERM)
+            emulator.process.send_signal(signal.SIGTERM)
             assert pending.result().status_code == 200
-        assert process.wait(15) == 0
+        assert emulator.process.wait(15) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(5)
+        emulator.stop()
