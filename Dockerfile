@@ -10,7 +10,7 @@ RUN /opt/venv/bin/pip install --no-deps --requirement requirements.lock
 COPY pyproject.toml README.md ./
 COPY connector ./connector
 COPY emulator ./emulator
-RUN /opt/venv/bin/pip install --no-deps . && /opt/venv/bin/pip uninstall --yes pip
+RUN /opt/venv/bin/pip install --no-deps . && /opt/venv/bin/pip uninstall --yes setuptools pip
 
 FROM python:3.11-slim-bookworm
 ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1

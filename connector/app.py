@@ -35,8 +35,9 @@ def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTra
     errors.register(app)
     if config.cors_origins:
         CORS(app, resources={r"/api/v1/*": {"origins": list(config.cors_origins)}},
-             allow_headers=["Authorization", "Content-Type"], methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
-             max_age=600)
+             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+             expose_headers=["X-Request-ID"],  # so that a Creatio page can quote it in a support request
+             methods=["GET", "POST", "PATCH", "PUT", "DELETE"], max_age=600)
     return app
 
 

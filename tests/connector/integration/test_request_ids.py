@@ -70,3 +70,19 @@ def test_calls_outside_a_request_carry_no_id(recorded):
     app, transport = recorded
     app.extensions["connector"].webitel.userinfo()
     assert "x-request-id" not in transport.sent[-1][2]
+
+
+def test_a_creatio_page_may_send_it_and_read_it_across_origins(sqlite_url, emulator):
+    origin = "https://acme.creatio.com"
+    app = create_app(connector_config(sqlite_url, emulator, cors_origins=(origin,)),
+                     webitel_transport=emulator.transport)
+    try:
+        preflight = app.test_client().options("/api/v1/webitel-users", headers={
+            "Origin": origin, "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization, x-request-id"})
+        assert "x-request-id" in preflight.headers["Access-Control-Allow-Headers"].lower()
+        answer = ApiClient(app).get("/api/v1/webitel-users", headers={"Origin": origin, "X-Request-ID": "page-1"})
+        assert answer.headers["X-Request-ID"] == "page-1"
+        assert "x-request-id" in answer.headers["Access-Control-Expose-Headers"].lower()
+    finally:
+        dispose(app)
