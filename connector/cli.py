@@ -18,7 +18,7 @@ import sys
 
 from . import logs
 from .config import Config, ConfigError
-from .serving import ServerSettings
+from .serving import ServerSettings, serve
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,8 +87,6 @@ def _env_int(name: str, default: int) -> int:
 
 
 def _serve(config: Config, settings: ServerSettings) -> int:
-    from .serving import serve
-
     logging.getLogger("connector").info(
         "serving http://%s:%d/api/v1 with %d worker(s) x %d thread(s) (database %s)", settings.host, settings.port,
         settings.workers, settings.threads, _safe_url(config.database_url))
