@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench soak lint clean
+.PHONY: run test bench soak lint lock clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,16 +16,21 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/webitel-connector demo
 
-## test: every suite (unit, integration, property, contract, end-to-end); starts PostgreSQL itself
+## test: every suite (unit, integration, property, contract, end-to-end); starts PostgreSQL itself.
+## Two pytest-xdist workers by default (TEST_WORKERS=1 runs them in one process).
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-## bench: the benchmarks with their figures and ratios (not part of `make test`)
+## bench: every benchmark, one table of figures, floors, ratios and targets (bench/last-run.md)
 bench: $(STAMP)
-	$(BIN)/python bench/bench_emulator.py
-	$(BIN)/python bench/bench_routing.py
-	$(BIN)/python bench/bench_connector.py
-	$(BIN)/python bench/bench_creatio.py
+	$(BIN)/python -m bench
+
+## lock: requirements.lock (the image's pinned dependencies) from pyproject.toml; commit the result
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --strip-extras --extra postgres --no-emit-index-url --no-emit-find-links \
+	  --output-file requirements.lock pyproject.toml
 
 ## soak: thousands of random operations with random Webitel faults, then zero drift (CONNECTOR_RANDOM_OPS)
 soak: $(STAMP)

@@ -7,20 +7,17 @@ client, so no socket noise) and, inside it, every Webitel call the connector mak
 connector's httpx transport, around the in-process emulator). The difference is the connector's own
 cost: validation, the look-up, the reservation and final commits, serialising the answer.
 
-    .venv/bin/python bench/bench_connector.py [--creates 200] [--rounds 3] [--delay-ms 20]
-                                              [--database-url URL] [--postgres-settings "-c ..."]
-
-SQLite: a file in a temporary folder (the embedded default). PostgreSQL: ``--database-url`` (an
+SQLite: a file in a temporary folder (the embedded default). PostgreSQL: ``BENCH_DATABASE_URL`` (an
 empty database: it is migrated and filled with the bench's users), else a new database on
 ``TEST_DATABASE_URL``'s server, else a throwaway cluster started as the tests start theirs
 (``tests/support/postgres.py``) but with PostgreSQL's default settings (fsync and synchronous commit
-on) unless ``--postgres-settings`` says otherwise. Exit status 1 when a database misses the target.
+on) unless ``BENCH_POSTGRES_SETTINGS`` says otherwise (e.g. ``-c fsync=off``).
 """
 
 from __future__ import annotations
 
-import argparse
 import itertools
+import os
 import statistics
 import sys
 import tempfile
@@ -40,6 +37,8 @@ from connector.creatio.embedded import add_system_user
 from connector.migrate import upgrade
 from connector.models import SysAdminUnit
 from emulator.testing import in_process
+
+from .suite import Figure
 
 TARGET_MS = 3.0
 WARM_UP = 20
@@ -67,6 +66,7 @@ class Result:
     database: str
     reference_ms: float  # Webitel answering at once
     rounds_ms: list[float]  # Webitel answering after the delay
+    webitel_ms: float  # the Webitel calls of a create, median, in the quietest round
 
     @property
     def quietest_ms(self) -> float:
@@ -99,7 +99,7 @@ def measure(app, timed: TimedTransport, users: list, extensions: Iterator[int]) 
         elapsed = time.perf_counter() - started
         cpu.append((time.thread_time() - cpu_started - timed.cpu_s) * 1000)
         if response.status_code != 201:
-            raise SystemExit(f"create failed: {response.status_code} {response.get_json()}")
+            raise RuntimeError(f"create failed: {response.status_code} {response.get_json()}")
         totals.append(elapsed * 1000)
         webitel.append(timed.spent_s * 1000)
         calls.append(timed.calls)
@@ -132,7 +132,7 @@ def bench(database: str, url: str, *, creates: int, rounds: int, delay_ms: int) 
     try:
         with app.extensions["connector"].sessions() as session:
             if session.scalar(select(func.count()).select_from(SysAdminUnit)):
-                raise SystemExit(f"{database}: the database is not empty (the bench fills it with its own users)")
+                raise RuntimeError(f"{database}: the database is not empty (the bench fills it with its own users)")
             users = [add_system_user(session, name=f"bench{i:05d}", contact_name=f"Bench User {i}",
                                      type=SystemUserType.EMPLOYEE).id for i in range(WARM_UP + creates * (rounds + 1))]
             server = describe(session, database)
@@ -146,12 +146,13 @@ def bench(database: str, url: str, *, creates: int, rounds: int, delay_ms: int) 
         print(f"  {statements:.0f} SQL statements per create; Webitel answering at once: connector's own cost "
               f"median {reference:.2f} ms")
         emulator.add_fault(path="/api/*", action="delay", delay_ms=delay_ms)
-        medians = []
+        medians, webitel_medians = [], []
         for r in range(rounds):
             batch = users[WARM_UP + r * creates: WARM_UP + (r + 1) * creates]
             totals, webitel, calls, cpu = measure(app, timed, batch, extensions)
             overhead = [t - w for t, w in zip(totals, webitel, strict=True)]
             medians.append(statistics.median(overhead))
+            webitel_medians.append(statistics.median(webitel))
             print(f"  round {r + 1}, Webitel after {delay_ms} ms: create median {statistics.median(totals):6.2f} ms, "
                   f"its {statistics.median(calls):.0f} Webitel call(s) {statistics.median(webitel):6.2f} ms, "
                   f"connector's own cost median {medians[-1]:5.2f} ms (p90 {percentile(overhead, 0.9):5.2f} ms, "
@@ -159,7 +160,7 @@ def bench(database: str, url: str, *, creates: int, rounds: int, delay_ms: int) 
                   f"{medians[-1] / statistics.median(webitel):.3f}")
     finally:
         dispose(app)
-    return Result(database, reference, medians)
+    return Result(database, reference, medians, webitel_medians[medians.index(min(medians))])
 
 
 def describe(session, database: str) -> str:
@@ -190,34 +191,24 @@ def postgres_database(url: str | None, settings: str) -> Iterator[str]:
             finally:
                 server.drop_database(database)
     except PostgresUnavailable as exc:
-        raise SystemExit(f"PostgreSQL: {exc} (or pass --database-url)") from None
+        raise RuntimeError(f"PostgreSQL: {exc} (or set BENCH_DATABASE_URL)") from None
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--creates", type=int, default=200, help="creates per round")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--delay-ms", type=int, default=20, help="how long Webitel takes to answer")
-    parser.add_argument("--database-url", default=None,
-                        help="the PostgreSQL database (default: TEST_DATABASE_URL's server or a throwaway cluster)")
-    parser.add_argument("--postgres-settings", default="",
-                        help="the throwaway cluster's server options, e.g. '-c fsync=off' (default: PostgreSQL's)")
-    args = parser.parse_args()
-    sizes = {"creates": args.creates, "rounds": args.rounds, "delay_ms": args.delay_ms}
-    print(f"connector create benchmark: {args.rounds} rounds of {args.creates} creates per database, Webitel "
-          f"answering after {args.delay_ms} ms, and a reference round with Webitel answering at once")
+def create_overhead(creates: int = 200, rounds: int = 3, delay_ms: int = 20) -> list[Figure]:
+    sizes = {"creates": creates, "rounds": rounds, "delay_ms": delay_ms}
+    print(f"connector create benchmark: {rounds} rounds of {creates} creates per database, Webitel answering "
+          f"after {delay_ms} ms, and a reference round with Webitel answering at once")
     with tempfile.TemporaryDirectory() as folder:
         results = [bench("SQLite", f"sqlite:///{Path(folder) / 'bench.sqlite'}", **sizes)]
-    with postgres_database(args.database_url, args.postgres_settings) as url:
+    with postgres_database(os.environ.get("BENCH_DATABASE_URL"), os.environ.get("BENCH_POSTGRES_SETTINGS", "")) as url:
         results.append(bench("PostgreSQL", url, **sizes))
-    print(f"the connector's own cost per create (median; target <= {TARGET_MS} ms with Webitel answering after "
-          f"{args.delay_ms} ms, the quietest round counts):")
+    figures = []
     for result in results:
-        print(f"  {result.database:<10} reference {result.reference_ms:4.2f} ms; rounds "
-              f"{', '.join(f'{m:.2f}' for m in result.rounds_ms)} ms; quietest {result.quietest_ms:.2f} ms -> "
-              f"{'PASS' if result.passed else 'FAIL'}")
-    return 0 if all(result.passed for result in results) else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        rounds_ms = ", ".join(f"{m:.2f}" for m in result.rounds_ms)
+        figures.append(Figure(
+            "connector create", f"own cost per create, median, {result.database} (quietest of rounds {rounds_ms} ms)",
+            result.quietest_ms, "ms", result.webitel_ms, f"its Webitel calls, Webitel answering after {delay_ms} ms",
+            f"<= {TARGET_MS:g} ms", result.passed))
+        figures.append(Figure("connector create", f"own cost per create, median, {result.database}, Webitel at once",
+                              result.reference_ms, "ms", None, "informative: the code's own cost", "", None))
+    return figures

@@ -8,7 +8,7 @@ import httpx
 from flask import Flask
 from flask_cors import CORS
 
-from .api import auth, context, errors
+from .api import auth, context, errors, observe
 from .config import Config
 from .creatio.factory import make_creatio_side
 from .db import make_engine, make_session_factory
@@ -36,6 +36,7 @@ def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTra
         creatio=make_creatio_side(config, sessions, transport=creatio_transport))
     for module in (service, creatio, webitel_users, lookups, drift):
         app.register_blueprint(module.bp)
+    observe.register(app)  # first: the request id is set before authentication logs anything
     app.before_request(auth.require_token)
     app.before_request(context.start_deadline)
     app.teardown_request(context.stop_deadline)
@@ -43,8 +44,9 @@ def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTra
     errors.register(app)
     if config.cors_origins:
         CORS(app, resources={r"/api/v1/*": {"origins": list(config.cors_origins)}},
-             allow_headers=["Authorization", "Content-Type"], methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
-             max_age=600)
+             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+             expose_headers=["X-Request-ID"],  # so that a Creatio page can quote it in a support request
+             methods=["GET", "POST", "PATCH", "PUT", "DELETE"], max_age=600)
     if config.reconcile_interval_s > 0:
         reconciler.start()
     return app

@@ -1,21 +1,26 @@
 """``webitel-connector``: serve the API, migrate the database, or run the demo.
 
-    webitel-connector serve [--host 127.0.0.1] [--port 8080] [--workers 2]
+    webitel-connector serve [--host 127.0.0.1] [--port 8080] [--workers 2] [--threads 4]
     webitel-connector migrate
     webitel-connector reconcile
     webitel-connector demo [--port 8080] [--emulator-port 8090]
 
-Configuration comes from ``CONNECTOR_*`` environment variables (see docs/connector.md).
+Configuration comes from ``CONNECTOR_*`` environment variables (see docs/connector.md); the
+server's own settings too (``CONNECTOR_WORKERS``, ``CONNECTOR_THREADS``,
+``CONNECTOR_GRACEFUL_TIMEOUT_S``), a flag winning over its variable.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from dataclasses import replace
 
+from . import logs
 from .config import Config, ConfigError
+from .serving import ServerSettings, serve
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,8 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="serve the API (gunicorn)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
-    serve.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    serve.add_argument("--workers", type=int, help="gunicorn worker processes (CONNECTOR_WORKERS, default 2)")
+    serve.add_argument("--threads", type=int, help="threads per worker (CONNECTOR_THREADS, default 4)")
+    serve.add_argument("--graceful-timeout", type=int, dest="graceful_timeout_s",
+                       help="seconds a stopping worker may take to finish its requests "
+                            "(CONNECTOR_GRACEFUL_TIMEOUT_S, default 30)")
     commands.add_parser("migrate", help="create or upgrade the database schema (Alembic)")
     commands.add_parser("reconcile", help="one reconcile pass: bring Webitel to every pending record now")
     demo = commands.add_parser("demo", help="the emulator and the connector together, with demo Creatio users")
@@ -35,15 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--database-url", default=None,
                       help="default: a fresh SQLite file webitel-connector-demo.sqlite in the working folder")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin: noise
     try:
         if args.command == "demo":
             from .demo import run_demo
 
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+            logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin: noise
             return run_demo(host=args.host, port=args.port, emulator_port=args.emulator_port,
                             database_url=args.database_url)
         config = Config.from_env()
+        logs.configure(config.log_level)  # serve and migrate: JSON lines, for a log system
         if args.command == "migrate":
             from .migrate import upgrade
 
@@ -52,33 +61,41 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "reconcile":
             return _reconcile(config)
-        return _serve(config, args.host, args.port, args.workers, args.threads)
+        return _serve(config, _server_settings(args))
     except ConfigError as exc:
         print(f"webitel-connector: {exc}", file=sys.stderr)
         return 2
 
 
-def _serve(config: Config, host: str, port: int, workers: int, threads: int) -> int:
-    from gunicorn.app.base import BaseApplication
+def _server_settings(args: argparse.Namespace) -> ServerSettings:
+    defaults = ServerSettings()
+    values = {}
+    for name in ("workers", "threads", "graceful_timeout_s"):
+        value = getattr(args, name)
+        if value is None:
+            value = _env_int(f"CONNECTOR_{name.upper()}", getattr(defaults, name))
+        if value < 1:
+            raise ConfigError(f"--{name.removesuffix('_s').replace('_', '-')} / CONNECTOR_{name.upper()} "
+                              "must be 1 or more")
+        values[name] = value
+    return ServerSettings(host=args.host, port=args.port, **values)
 
-    from .app import create_app
 
-    class Gunicorn(BaseApplication):
-        def load_config(self) -> None:
-            # Longer than the slowest operation (Webitel timeouts x retries), so a worker is never
-            # killed in the middle of one.
-            settings = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
-                        "threads": threads, "timeout": 120, "graceful_timeout": 30, "keepalive": 5,
-                        "accesslog": "-", "loglevel": config.log_level.lower()}
-            for key, value in settings.items():
-                self.cfg.set(key, value)
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: expected a whole number, got {raw!r}") from None
 
-        def load(self):
-            return create_app(config)  # in each worker: its own database pool and Webitel client
 
-    print(f"webitel-connector: serving http://{host}:{port}/api/v1 (database {_safe_url(config.database_url)})",
-          flush=True)
-    Gunicorn().run()
+def _serve(config: Config, settings: ServerSettings) -> int:
+    logging.getLogger("connector").info(
+        "serving http://%s:%d/api/v1 with %d worker(s) x %d thread(s) (database %s)", settings.host, settings.port,
+        settings.workers, settings.threads, _safe_url(config.database_url))
+    serve(config, settings)
     return 0
 
 

@@ -8,8 +8,11 @@ demo users (the README's curl line names one), and fixed tokens unless the envir
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from werkzeug.serving import make_server
@@ -73,9 +76,32 @@ def banner(*, connector_url: str, emulator_url: str, api_token: str, webitel_tok
         f"  curl -s -X POST {connector_url}/api/v1/webitel-users -H 'Authorization: Bearer {api_token}' "
         f"-H 'Content-Type: application/json' -d '{{\"user_id\": \"{_demo_id(3)}\", \"extension\": \"1010\"}}'",
         "",
-        "Ctrl-C stops both servers.",
+        "Ctrl-C (or SIGTERM) stops both servers.",
     ]
     return "\n".join(lines)
+
+
+class _Stop(KeyboardInterrupt):
+    """SIGTERM or SIGINT: leave ``serve_forever`` the way Ctrl-C does."""
+
+
+def _raise_stop(signum: int, _frame: object) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGINT stop the demo, also when a background shell started it (with SIGINT
+    ignored, so Python installs no Ctrl-C handler of its own). Only the main thread takes signals;
+    elsewhere (a test's thread) nothing changes."""
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {signum: signal.signal(signum, _raise_stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def run_demo(*, host: str = "127.0.0.1", port: int = 8080, emulator_port: int = 8090,
@@ -95,12 +121,14 @@ def run_demo(*, host: str = "127.0.0.1", port: int = 8080, emulator_port: int = 
     with app.extensions["connector"].sessions() as session:
         seed_demo_users(session)
     server = make_server(host, port, app, threaded=True)
-    print(banner(connector_url=f"http://{host}:{server.port}", emulator_url=handle.root_url,
-                 api_token=config.api_token, webitel_token=handle.token, database_url=database_url), flush=True)
-    if ready is not None:
-        ready.set()
     try:
-        server.serve_forever()
+        with _stopped_by_signals():  # before the banner: a caller may signal as soon as it reads it
+            print(banner(connector_url=f"http://{host}:{server.port}", emulator_url=handle.root_url,
+                         api_token=config.api_token, webitel_token=handle.token, database_url=database_url),
+                  flush=True)
+            if ready is not None:
+                ready.set()
+            server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:

@@ -1,11 +1,62 @@
-"""``webitel-emulator``: serve the emulator (Webitel API + control plane) on one port."""
+"""``webitel-emulator``: serve the emulator (Webitel API + control plane) on one port.
+
+Under gunicorn: one worker (the state lives in memory, so every request must reach the same
+process) with ``--threads`` threads (``EMULATOR_THREADS``, default 4); SIGTERM stops it gracefully,
+letting requests in flight finish (``--graceful-timeout``, ``EMULATOR_GRACEFUL_TIMEOUT_S``, default 10).
+Logs go to stderr as one JSON object per line; every answer carries ``X-Request-ID`` (the caller's,
+or a new one), and ``--access-log`` (``EMULATOR_ACCESS_LOG=1``) writes a line per request with it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import logging.config
+import os
+import re
 import sys
+import time
+import uuid
 
 from .seed import SeedError, read_seed_file
+
+access_log = logging.getLogger("emulator.access")
+_SANE_ID = re.compile(r"[A-Za-z0-9._:+=/-]{1,128}")
+
+
+class RequestIds:
+    """WSGI: every answer carries ``X-Request-ID``; with ``access_log``, a log line per request."""
+
+    def __init__(self, app, *, access_log: bool) -> None:
+        self.app, self.access_log = app, access_log
+
+    def __call__(self, environ, start_response):
+        sent = environ.get("HTTP_X_REQUEST_ID", "")
+        request_id = sent if _SANE_ID.fullmatch(sent) else uuid.uuid4().hex
+        started = time.perf_counter()
+
+        def start(status: str, headers: list, exc_info=None):
+            headers.append(("X-Request-ID", request_id))
+            if self.access_log:
+                method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+                access_log.info("%s %s %s", method, path, status[:3], extra={
+                    "request_id": request_id, "method": method, "path": path, "status": int(status[:3]),
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
+
+
+def logging_dict(level: str = "INFO") -> dict:
+    """JSON lines on stderr for every logger (the emulator's and gunicorn's)."""
+    return {"version": 1, "disable_existing_loggers": False,
+            "formatters": {"json": {"()": "pythonjsonlogger.json.JsonFormatter", "timestamp": "time",
+                                    "fmt": ["levelname", "name", "message"],
+                                    "rename_fields": {"levelname": "level", "name": "logger"}}},
+            "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": sys.stderr, "formatter": "json"}},
+            "root": {"level": "WARNING", "handlers": ["stderr"]},
+            "loggers": {"emulator": {"level": level}, "gunicorn.error": {"level": "WARNING", "handlers": []},
+                        "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False}}}
 
 
 def banner(base: str, tokens: dict[str, str]) -> str:
@@ -14,21 +65,26 @@ def banner(base: str, tokens: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def serve(app, host: str, port: int, *, server: str, threads: int) -> None:
+def serve(app, host: str, port: int, *, server: str, threads: int, graceful_timeout_s: int = 10) -> None:
     if server == "werkzeug":
         from werkzeug.serving import run_simple
 
         run_simple(host, port, app, threaded=True)
         return
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
     class Gunicorn(BaseApplication):
         def load_config(self) -> None:
             # One worker: the emulator's state lives in memory, so all requests must see the same process.
             settings = {"bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread", "threads": threads,
-                        "keepalive": 30, "accesslog": None, "loglevel": "warning"}
+                        "graceful_timeout": graceful_timeout_s, "keepalive": 30, "accesslog": None,
+                        "loglevel": "warning", "logconfig_dict": logging_dict(),
+                        # gunicorn 27's control socket: a file in the home folder, shared by every
+                        # instance and unwritable in a read-only container.
+                        "control_socket_disable": True}
             for key, value in settings.items():
-                self.cfg.set(key, value)
+                if key in self.cfg.settings:
+                    self.cfg.set(key, value)
 
         def load(self):
             return app
@@ -42,8 +98,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--seed", help="seed document (JSON or YAML); default: the built-in demo seed")
     parser.add_argument("--server", choices=("gunicorn", "werkzeug"), default="gunicorn")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn worker threads (default 4)")
+    # A string default goes through ``type`` too, so a malformed variable is refused like a flag.
+    parser.add_argument("--threads", type=int, default=os.environ.get("EMULATOR_THREADS") or 4,
+                        help="gunicorn worker threads (EMULATOR_THREADS, default 4)")
+    parser.add_argument("--graceful-timeout", type=int, dest="graceful_timeout_s",
+                        default=os.environ.get("EMULATOR_GRACEFUL_TIMEOUT_S") or 10,
+                        help="seconds to finish requests in flight on SIGTERM (EMULATOR_GRACEFUL_TIMEOUT_S, "
+                             "default 10)")
+    parser.add_argument("--access-log", action="store_true", default=os.environ.get("EMULATOR_ACCESS_LOG") == "1",
+                        help="a JSON line per request on stderr (EMULATOR_ACCESS_LOG=1)")
     args = parser.parse_args(argv)
+    logging.config.dictConfig(logging_dict())
+    if args.threads < 1 or args.graceful_timeout_s < 1:
+        parser.error("--threads and --graceful-timeout must be 1 or more")
 
     from .app import create_app
 
@@ -53,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"webitel-emulator: cannot load the seed: {exc}", file=sys.stderr)
         return 2
     print(banner(f"http://{args.host}:{args.port}", app.extensions["webitel_emulator"].admin_tokens()), flush=True)
-    serve(app, args.host, args.port, server=args.server, threads=args.threads)
+    serve(RequestIds(app, access_log=args.access_log), args.host, args.port, server=args.server,
+          threads=args.threads, graceful_timeout_s=args.graceful_timeout_s)
     return 0
 
 

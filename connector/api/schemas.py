@@ -209,6 +209,10 @@ class HealthSchema(Schema):
     creatio = fields.Nested(CheckSchema, metadata={"description": "only with a live Creatio (CONNECTOR_CREATIO_URL)"})
 
 
+class LivenessSchema(Schema):
+    status = fields.String(metadata={"enum": ["ok"]})
+
+
 class ErrorBodySchema(Schema):
     code = fields.String(metadata={"description": "stable machine code, e.g. extension_taken"})
     message = fields.String(metadata={"description": "English default text"})

@@ -1,4 +1,5 @@
-"""Service endpoints: health (no auth), the OpenAPI document and the interactive docs page."""
+"""Service endpoints: health, liveness and readiness (no auth), the OpenAPI document and the
+interactive docs page."""
 
 from __future__ import annotations
 
@@ -18,8 +19,27 @@ bp = ApiBlueprint("service", __name__, tag="Service", url_prefix="/api/v1")
 @bp.operation("GET", "/health", summary="Database, Webitel and (when configured) Creatio reachability",
               response=s.HealthSchema, errors=(503,), public=True)
 def health():
-    """200 when all are reachable, 503 (same body) when one is not. ``creatio`` is there only when
-    the connector reads a live Creatio."""
+    """200 when all are reachable, 503 (same body) when one is not (the same as ``/health/ready``).
+    ``creatio`` is there only when the connector reads a live Creatio."""
+    return _readiness()
+
+
+@bp.operation("GET", "/health/live", summary="Liveness: the process serves requests", response=s.LivenessSchema,
+              public=True)
+def live():
+    """Checks nothing else, so that an orchestrator restarts the connector only when the connector
+    itself is stuck, not when the database or Webitel is away."""
+    return {"status": "ok"}
+
+
+@bp.operation("GET", "/health/ready", summary="Readiness: database and Webitel reachable", response=s.HealthSchema,
+              errors=(503,), public=True)
+def ready():
+    """200 when the connector can do its work, 503 (same body) when a dependency is not reachable."""
+    return _readiness()
+
+
+def _readiness() -> Answer:
     report = check_health(db(), webitel(), creatio())
     return Answer(report, 200 if report["status"] == "ok" else 503)
 

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from .. import deadline
+from ..logs import REQUEST_ID_HEADER, current_request_id
 from . import calls
 from .calls import FAILED, OK, REFUSED, UNCERTAIN, Call
 from .errors import (
@@ -29,6 +30,7 @@ from .errors import (
     WebitelUnavailable,
     api_error,
 )
+from .observe import record_call
 
 log = logging.getLogger("connector.webitel")
 
@@ -82,6 +84,8 @@ class WebitelHTTP:
         safe = method in SAFE_METHODS if idempotent is None else idempotent
         attempts = 1 + (self.retries if retries is None else retries)
         headers = {"X-Webitel-Access": token if token is not None else self._token}
+        if request_id := current_request_id():
+            headers[REQUEST_ID_HEADER] = request_id  # one id from Creatio's call through Webitel's logs
         for attempt in range(attempts):
             last = attempt == attempts - 1
             if deadline.expired():
@@ -92,16 +96,16 @@ class WebitelHTTP:
                                                 timeout=_capped(timeout or self.timeout))
             except httpx.HTTPError as exc:
                 lost = _transport_error(exc, method, path)
-                _record(method, path, None, UNCERTAIN if lost.sent else FAILED, started)
+                _record(method, path, None, UNCERTAIN if lost.sent else FAILED, started, attempt + 1,
+                        failure="timeout" if isinstance(lost, WebitelTimeout) else "unreachable")
                 log.warning("webitel %s %s failed: %s (attempt %d/%d)", method, path, lost, attempt + 1, attempts)
                 if last or (lost.sent and not safe):
                     raise lost from None
                 error: WebitelError = lost
             else:
                 status = response.status_code
-                _record(method, path, status, OK if status < 400 else REFUSED if status < 500 else UNCERTAIN, started)
-                log.debug("webitel %s %s -> %d in %.1f ms", method, path, status,
-                          (time.perf_counter() - started) * 1000)
+                _record(method, path, status, OK if status < 400 else REFUSED if status < 500 else UNCERTAIN, started,
+                        attempt + 1)
                 if status < 400:
                     return _json(response)
                 error = _api_error(response, method, path)
@@ -133,8 +137,12 @@ def _min(value: float | None, left: float) -> float:
     return left if value is None else min(value, left)
 
 
-def _record(method: str, path: str, status: int | None, outcome: str, started: float) -> None:
-    calls.record(Call(method, path, status, outcome, round((time.perf_counter() - started) * 1000, 1)))
+def _record(method: str, path: str, status: int | None, outcome: str, started: float, attempt: int, *,
+            failure: str | None = None) -> None:
+    """One attempt: into the unit of work's call log, the log and the metrics."""
+    duration_s = time.perf_counter() - started
+    calls.record(Call(method, path, status, outcome, round(duration_s * 1000, 1)))
+    record_call(method, path, status=status, duration_s=duration_s, attempt=attempt, failure=failure)
 
 
 def _json(response: httpx.Response) -> Any:

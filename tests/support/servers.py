@@ -39,15 +39,16 @@ def run_cli(*args: str, env: dict, cwd: str | None = None, timeout: float = 60) 
 class ConnectorServer:
     """``webitel-connector serve`` under gunicorn; ``url`` is the API base (``.../api/v1``)."""
 
-    def __init__(self, env: dict, *, workers: int = 2, threads: int = 8) -> None:
+    def __init__(self, env: dict, *, workers: int | None = 2, threads: int | None = 8) -> None:
+        """``workers``/``threads`` None: no flag, the environment (or the default) decides."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/api/v1"
         # The output goes to a file: a pipe nobody reads would fill up and stall gunicorn.
         self.log = tempfile.NamedTemporaryFile("w+", prefix="connector-server-", suffix=".log")  # noqa: SIM115 (closed in stop)
+        flags = [f"--{name}={value}" for name, value in (("workers", workers), ("threads", threads)) if value]
         self.process = subprocess.Popen(
-            [str(SCRIPTS / "webitel-connector"), "serve", "--port", str(self.port), "--workers", str(workers),
-             "--threads", str(threads)], env=env, stdout=self.log, stderr=subprocess.STDOUT, text=True,
-            start_new_session=True)
+            [str(SCRIPTS / "webitel-connector"), "serve", "--port", str(self.port), *flags], env=env,
+            stdout=self.log, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 30) -> None:
@@ -56,7 +57,7 @@ class ConnectorServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the connector exited: {self.output()}")
             try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code in (200, 503):
+                if httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
@@ -71,11 +72,57 @@ class ConnectorServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(5)
-        output = self.output()
-        self.log.close()
-        return output
+        if not self.log.closed:
+            self.final_output = self.output()
+            self.log.close()
+        return self.final_output
+
+    def worker_pids(self) -> list[int]:
+        """gunicorn's workers: the master's child processes."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
+        return [int(pid) for pid in children.split()]
 
     def output(self) -> str:
         self.log.flush()
         self.log.seek(0)
         return self.log.read()
+
+
+class EmulatorProcess:
+    """``webitel-emulator`` (gunicorn) in a subprocess on a free port, its log (stderr) in a file;
+    the banner (stdout, which shows the admin token on purpose) is not kept."""
+
+    def __init__(self, *args: str, env: dict | None = None) -> None:
+        self.port = free_port()
+        self.root_url = f"http://127.0.0.1:{self.port}"
+        self.base_url = f"{self.root_url}/api"
+        self.token = "demo-admin-token"
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="emulator-server-", suffix=".log")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen([str(SCRIPTS / "webitel-emulator"), "--port", str(self.port), *args],
+                                        env=env, stdout=subprocess.DEVNULL, stderr=self.log, text=True,
+                                        start_new_session=True)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{self.root_url}/__emulator__/state", timeout=1).raise_for_status()
+                return
+            except httpx.HTTPError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("the emulator did not start") from None
+                time.sleep(0.05)
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        if not self.log.closed:
+            self.log.flush()
+            self.log.seek(0)
+            self.final_output = self.log.read()
+            self.log.close()
+        return self.final_output
