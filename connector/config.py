@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .services.context import SyncSettings
+from .sync_settings import SyncSettings
 
 PREFIX = "CONNECTOR_"
 DEFAULT_SQLITE_FILE = "webitel-connector.sqlite"
