@@ -33,3 +33,9 @@ def teams(query):
               errors=(422, *UPSTREAM))
 def skills(query):
     return {"items": lookups.skills(webitel(), **query)}
+
+
+@bp.operation("GET", "/pause-causes", summary="Pause causes for an agent's break", query=s.LookupQuerySchema,
+              response=s.PauseCauseLookup, errors=(422, *UPSTREAM))
+def pause_causes(query):
+    return {"items": lookups.pause_causes(webitel(), **query)}

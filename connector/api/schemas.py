@@ -29,6 +29,22 @@ class Login(fields.String):
         return text
 
 
+class Flag(fields.Boolean):
+    """A JSON boolean, nothing else: marshmallow's Boolean also takes "yes", "off", 1 and 0."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class QueryFlag(fields.Boolean):
+    """A boolean in a query string: ``true`` or ``false``."""
+
+    truthy = {"true"}
+    falsy = {"false"}
+
+
 def _text(**kwargs) -> fields.String:
     return fields.String(validate=validate.Length(min=1, max=250), **kwargs)
 
@@ -62,7 +78,7 @@ class LookupQuerySchema(StrictSchema):
 class LicenseLookupQuerySchema(LookupQuerySchema):
     product = fields.String(load_default=None, validate=validate.Length(min=1, max=50),
                             metadata={"description": "only this product, e.g. CALL_CENTER"})
-    available = fields.Boolean(load_default=False, metadata={"description": "only licenses with a free seat"})
+    available = QueryFlag(load_default=False, metadata={"description": "only licenses with a free seat"})
 
 
 # -- request bodies --------------------------------------------------------------------------------
@@ -71,11 +87,11 @@ class CreatioUserCreateSchema(StrictSchema):
     contact_name = _text(required=True)
     type = fields.String(required=True, validate=validate.OneOf(["employee", "portal"]))
     account_name = _text(load_default=None, allow_none=True)
-    active = fields.Boolean(load_default=True)
+    active = Flag(load_default=True)
 
 
 class CreatioUserPatchSchema(StrictSchema):
-    active = fields.Boolean(required=True)
+    active = Flag(required=True)
 
 
 class WebitelUserCreateSchema(StrictSchema):
@@ -85,7 +101,31 @@ class WebitelUserCreateSchema(StrictSchema):
 
 class WebitelUserPatchSchema(StrictSchema):
     extension = Extension(allow_none=True, metadata={"description": "null or \"\" removes the extension"})
-    stun_enabled = fields.Boolean()
+    stun_enabled = Flag()
+    is_agent = Flag(metadata={"description": "true makes the user a call-center agent in team_id (it needs a "
+                                                       "CALL_CENTER license); false deactivates the agent (the record "
+                                                       "keeps its skills for when it becomes one again)"})
+    team_id = fields.String(allow_none=True, validate=WEBITEL_ID, metadata={"description": "a Webitel team",
+                                                                            "example": "1"})
+
+
+class SkillGrantSchema(StrictSchema):
+    skill_id = fields.String(required=True, validate=WEBITEL_ID, metadata={"example": "1"})
+    capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=100), strict=True,
+                              metadata={"example": 50})
+    active = Flag(load_default=True, metadata={"description": "only active skills route calls"})
+
+
+class SkillPatchSchema(StrictSchema):
+    capacity = fields.Integer(validate=validate.Range(min=1, max=100), strict=True)
+    active = Flag()
+
+
+class AgentStatusSchema(StrictSchema):
+    status = fields.String(required=True, validate=validate.OneOf(["online", "pause", "offline"]),
+                           metadata={"description": "online: waiting for calls; pause: a break (with a cause)"})
+    pause_cause = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100),
+                                metadata={"example": "Lunch"})
 
 
 class LicenseGrantSchema(StrictSchema):
@@ -196,6 +236,12 @@ class TeamLookupSchema(Schema):
     strategy = fields.String(allow_none=True)
 
 
+class PauseCauseLookupSchema(Schema):
+    id = fields.String()
+    name = fields.String(metadata={"description": "what PUT .../agent-status takes as pause_cause"})
+    limit_min = fields.Integer(metadata={"description": "the break's limit in minutes (0: none)"})
+
+
 class CheckSchema(Schema):
     ok = fields.Boolean()
     latency_ms = fields.Float()
@@ -230,7 +276,7 @@ class ErrorBodySchema(Schema):
 class DriftQuerySchema(StrictSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    stun = fields.Boolean(load_default=True, metadata={"description": "compare STUN too (three Webitel calls a user)"})
+    stun = QueryFlag(load_default=True, metadata={"description": "compare STUN too (three Webitel calls a user)"})
 
 
 class DriftValueSchema(Schema):
@@ -285,5 +331,6 @@ WebitelUserPage = page_of(WebitelUserSchema, "WebitelUserPage")
 LicenseLookup = items_of(LicenseLookupSchema, "LicenseLookup")
 RefLookup = items_of(RefSchema, "RefLookup")
 TeamLookup = items_of(TeamLookupSchema, "TeamLookup")
+PauseCauseLookup = items_of(PauseCauseLookupSchema, "PauseCauseLookup")
 DriftPage = page_of(DriftItemSchema, "DriftPage")
 DriftRepairAnswer = items_of(DriftRepairItemSchema, "DriftRepairAnswer")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..services import webitel_users as service
 from . import schemas as s
-from .context import creatio, db, services
+from .context import creatio, db, services, webitel
 from .routing import ApiBlueprint
 
 bp = ApiBlueprint("webitel_users", __name__, tag="Webitel users", url_prefix="/api/v1/webitel-users")
@@ -14,13 +14,17 @@ UPSTREAM = (502, 503, 504)
 @bp.operation("GET", "", summary="List Webitel users", query=s.ListQuerySchema, response=s.WebitelUserPage,
               errors=(422,))
 def list_webitel_users(query):
-    return service.list_records(db(), **query)
+    page = service.list_records(db(), **query)
+    service.with_agent_status(webitel(), page.items)
+    return page
 
 
 @bp.operation("GET", "/<uuid:record_id>", summary="Read a Webitel user", response=s.WebitelUserSchema,
               errors=(404,))
 def get_webitel_user(record_id):
-    return service.get_record(db(), record_id)
+    record = service.get_record(db(), record_id)
+    service.with_agent_status(webitel(), [record])
+    return record
 
 
 @bp.operation("POST", "", summary="Create a Webitel user for a Creatio system user", status=201,
@@ -32,8 +36,9 @@ def create_webitel_user(body):
     return service.create_webitel_user(services(), user, **body)
 
 
-@bp.operation("PATCH", "/<uuid:record_id>", summary="Change the extension or STUN", body=s.WebitelUserPatchSchema,
-              response=s.WebitelUserSchema, errors=(404, 409, 422, *UPSTREAM))
+@bp.operation("PATCH", "/<uuid:record_id>", summary="Change the extension, STUN, the agent flag or the team",
+              body=s.WebitelUserPatchSchema,
+              response=s.WebitelUserSchema, errors=(400, 404, 409, 422, *UPSTREAM))
 def change_webitel_user(record_id, body):
     return service.change_webitel_user(services(), record_id, body)
 
@@ -66,3 +71,31 @@ def add_role(record_id, body):
               errors=(404, 409, *UPSTREAM))
 def remove_role(record_id, role_id):
     service.remove_role(services(), record_id, role_id)
+
+
+@bp.operation("POST", "/<uuid:record_id>/skills", summary="Give the agent a skill", status=201,
+              body=s.SkillGrantSchema, response=s.WebitelUserSchema, errors=(404, 409, 422, *UPSTREAM))
+def add_skill(record_id, body):
+    """Capacity 1..100; only active skills take part in call routing. A user who is not an agent keeps
+    the skill on its record, and gets it in Webitel when it becomes one."""
+    return service.add_skill(services(), record_id, body["skill_id"], capacity=body["capacity"], active=body["active"])
+
+
+@bp.operation("PATCH", "/<uuid:record_id>/skills/<skill_id>", summary="Change a skill's capacity or active flag",
+              body=s.SkillPatchSchema, response=s.WebitelUserSchema, errors=(404, 409, 422, *UPSTREAM))
+def change_skill(record_id, skill_id, body):
+    return service.change_skill(services(), record_id, skill_id, body)
+
+
+@bp.operation("DELETE", "/<uuid:record_id>/skills/<skill_id>", summary="Take a skill away", status=204,
+              errors=(404, 409, *UPSTREAM))
+def remove_skill(record_id, skill_id):
+    service.remove_skill(services(), record_id, skill_id)
+
+
+@bp.operation("PUT", "/<uuid:record_id>/agent-status", summary="Set the agent's status", body=s.AgentStatusSchema,
+              response=s.WebitelUserSchema, errors=(400, 404, 409, 422, *UPSTREAM))
+def set_agent_status(record_id, body):
+    """online (waiting for calls: the user's phone must be registered), pause (a break, with a cause
+    from the pause-causes lookup) or offline."""
+    return service.set_agent_status(services(), record_id, body["status"], body["pause_cause"])

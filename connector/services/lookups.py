@@ -55,3 +55,8 @@ def _time(unix_ms) -> str | None:
     if not unix_ms or not str(unix_ms).isdigit():
         return None
     return datetime.fromtimestamp(int(unix_ms) / 1000, UTC).isoformat().replace("+00:00", "Z")
+
+
+def pause_causes(webitel: WebitelClient, *, q: str | None = None) -> list[dict]:
+    return [{"id": str(c["id"]), "name": c.get("name", ""), "limit_min": int(c.get("limit_min") or 0)}
+            for c in _read(lambda: webitel.pause_causes(q=_search(q)), "pause causes")]

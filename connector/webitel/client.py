@@ -135,7 +135,8 @@ class WebitelClient:
 
     def agents(self, **filters: Any) -> Iterator[dict]:
         """Agents, e.g. ``agents(user_id=...)``, ``agents(id=[...])``; all of them without filters."""
-        return self._pages("/call_center/agents", {k: v for k, v in filters.items() if v is not None})
+        size = filters.pop("size", PAGE_SIZE)
+        return self._pages("/call_center/agents", {k: v for k, v in filters.items() if v is not None}, size=size)
 
     def find_agent_of(self, user_id: str) -> dict | None:
         return next((a for a in self.agents(user_id=user_id) if str((a.get("user") or {}).get("id")) == user_id),
@@ -187,9 +188,9 @@ class WebitelClient:
             return None
 
     # -- paging ---------------------------------------------------------------------------------
-    def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict]:
+    def _pages(self, path: str, params: dict[str, Any], *, size: int = PAGE_SIZE) -> Iterator[dict]:
         for page in range(1, MAX_PAGES + 1):
-            answer = self.http.request("GET", path, params={**params, "page": page, "size": PAGE_SIZE}) or {}
+            answer = self.http.request("GET", path, params={**params, "page": page, "size": max(size, 1)}) or {}
             yield from answer.get("items") or []
             if not answer.get("next"):
                 return

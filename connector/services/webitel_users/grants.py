@@ -11,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ...errors import Conflict, ConnectorError, NotFound, field_error
+from ...errors import BusinessRuleError, Conflict, ConnectorError, NotFound, field_error
 from ...models import WebitelUser
 from ...webitel import WebitelAPIError, WebitelClient, WebitelError
 from ..context import Context
 from ..steps import Plan, Step
 from ..upstream import upstream_error
-from . import claims, operation, plans, remote
+from . import agents, claims, operation, plans, remote
 from .desired import Desired
 
 T = TypeVar("T")
@@ -83,6 +83,11 @@ def _change(ctx: Context, record_id: uuid.UUID, kind: WholeSet, item: str, label
     if not add and item not in items:
         ctx.session.rollback()
         raise NotFound(f"{name} has no {kind.noun} {item}")
+    if not add and kind is LICENSES and record.is_agent and _last_call_center_license(record, item):
+        ctx.session.rollback()
+        raise BusinessRuleError(f"{name} is a call-center agent: deactivate the agent before revoking its "
+                                f"CALL_CENTER license {item}", code="call_center_license_in_use",
+                                fields={"license_id": ["the agent needs it"]})
     before = Desired.capture(record)
     kind.put(record, {**items, item: label} if label is not None else {k: v for k, v in items.items() if k != item})
     action = f"{'granting' if add else 'revoking'} the {kind.noun} {item} {'to' if add else 'of'} {name}"
@@ -106,6 +111,11 @@ def _whole_set(webitel: WebitelClient, record: WebitelUser, kind: WholeSet, item
                confirm=_holds(webitel, uid, kind, item, add), refusal=_refusal(kind, item),
                undo=Step("webitel.update_user", lambda: webitel.patch_user(uid, kind.body(before)),
                          confirm=_holds(webitel, uid, kind, item, not add)))
+
+
+def _last_call_center_license(record: WebitelUser, license_id: str) -> bool:
+    held = [row.license_id for row in record.licenses if row.product == agents.CALL_CENTER]
+    return held == [license_id]
 
 
 def _holds(webitel: WebitelClient, uid: str, kind: WholeSet, item: str, add: bool) -> Callable[[], dict | None]:

@@ -1,6 +1,6 @@
 """The Webitel steps of the Webitel users section, declared once and shared by the API's operations,
 the reconciler and the drift repair: create (or find the user a lost answer created), change the user,
-set STUN, delete, and the whole convergence of a record."""
+set STUN, delete, and the whole convergence of a record (its agent and skills: agents.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ...errors import Conflict
 from ...models import WebitelUser, WebitelUserState
 from ...webitel import WebitelClient, WebitelConflict, WebitelNotFound
 from ..steps import Plan, Step
-from . import remote, rules, stun
+from . import agents, remote, rules, stun
 
 
 def sequence(*steps: Step) -> Plan:
@@ -94,13 +94,17 @@ def delete_user(webitel: WebitelClient, uid: str) -> Step:
 
 
 def remove(webitel: WebitelClient, record: WebitelUser) -> Plan:
-    """Make sure the record's Webitel user does not exist (one a lost create made is found by its mark)."""
+    """Make sure the record's Webitel user does not exist (one a lost create made is found by its mark).
+    Its agent goes first: Webitel refuses to delete a user who is an agent."""
     uid = record.webitel_user_id
     if uid is None:
         own = yield Step("webitel.find_user", lambda: find_own_user(webitel, record))
         if own is None:
             return
         uid = str(own["id"])
+    agent = yield Step("webitel.find_agent", lambda: webitel.find_agent_of(uid))
+    if agent is not None:
+        yield from agents.remove_agent(webitel, str(agent["id"]))
     yield delete_user(webitel, uid)
 
 
@@ -128,3 +132,4 @@ def converge(webitel: WebitelClient, record: WebitelUser, *, recreate: bool = Fa
     current = yield Step("webitel.read_phone_settings", lambda: stun.read(webitel, uid))
     if current != record.stun_enabled:
         yield stun.step(webitel, uid, record.stun_enabled)
+    yield from agents.converge_agent(webitel, record, uid)

@@ -1,16 +1,24 @@
-"""Reading Webitel user records (reads never call Webitel: the reconciler keeps records in step)."""
+"""Reading Webitel user records. Reads never change Webitel or wait for it to answer: the reconciler
+keeps records in step; only the agents' current statuses are asked for, briefly."""
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Iterable
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ... import deadline
 from ...errors import NotFound
 from ...models import WebitelUser
+from ...webitel import WebitelClient, WebitelError
 from ..names import like_pattern
 from ..paging import Page, paginate
+
+log = logging.getLogger("connector.webitel_users")
+STATUS_READ_S = 2.0  # a read waits this long at most for Webitel's agent statuses
 
 
 def get_record(session: Session, record_id: uuid.UUID) -> WebitelUser:
@@ -28,3 +36,21 @@ def list_records(session: Session, *, page: int, size: int, q: str | None = None
                               WebitelUser.contact_name_key.like(pattern, escape="\\"),
                               WebitelUser.extension.like(f"%{q.strip()}%")))
     return paginate(session, stmt, page=page, size=size)
+
+
+def with_agent_status(webitel: WebitelClient, records: Iterable[WebitelUser]) -> None:
+    """Show each agent's status as Webitel has it now (it changes there on its own: a break after
+    missed calls, offline without a license): one call for a page of records. When Webitel does not
+    answer in time, the status the record last saw is shown. Nothing is written."""
+    agents = {record.webitel_agent_id: record for record in records if record.is_agent and record.webitel_agent_id}
+    if not agents:
+        return
+    try:
+        with deadline.budget(STATUS_READ_S):
+            found = {str(agent["id"]): agent for agent in webitel.agents(id=list(agents), size=len(agents))}
+    except WebitelError as exc:
+        log.info("agent statuses not read from Webitel (%s); showing the last seen", exc)
+        return
+    for agent_id, record in agents.items():
+        agent = found.get(agent_id)
+        record.agent_status = str(agent.get("status") or "offline") if agent is not None else None

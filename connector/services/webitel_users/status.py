@@ -1,0 +1,37 @@
+"""An agent's status: online (waiting for calls), pause (with a cause) or offline. A status is an
+order to Webitel, not part of the record's desired state: Webitel changes it on its own too (an agent
+who misses calls is put on break, one whose license went is taken offline), so the record only shows
+what Webitel last said."""
+
+from __future__ import annotations
+
+import uuid
+
+from ...errors import BusinessRuleError
+from ...models import WebitelUser
+from ..context import Context
+from . import agents, claims, operation
+from .desired import Desired
+
+
+def set_agent_status(ctx: Context, record_id: uuid.UUID, status: str, pause_cause: str | None = None) -> WebitelUser:
+    record = claims.claim(ctx, record_id)
+    if not record.is_agent or not record.webitel_user_id:
+        ctx.session.rollback()
+        raise BusinessRuleError(f"{record.webitel_username} is not a call-center agent", code="not_an_agent",
+                                fields={"status": ["make the user an agent first"]})
+    uid = record.webitel_user_id
+    action = f"setting the status of the agent {record.webitel_username} to {status}"
+
+    def plan():
+        agent = yield agents.find_agent(ctx.webitel, record, uid)
+        if agent is None:
+            raise BusinessRuleError(f"{record.webitel_username} is not an agent in Webitel (the reconciler is making "
+                                    f"it one)", code="not_an_agent")
+        record.webitel_agent_id = str(agent["id"])
+        yield from agents.set_status(ctx.webitel, record, record.webitel_agent_id, status, pause_cause)
+
+    result = operation.apply(ctx, record, Desired.capture(record), plan(), kind=operation.Kind.CHANGE,
+                             operation=action, action=action)
+    assert result is not None
+    return result
