@@ -59,9 +59,35 @@ def disagreements(session: Session, emulator) -> list[str]:
         setting = phone.get(record.webitel_user_id) or {}
         if bool(setting.get("stun")) != record.stun_enabled:
             problems.append(f"{record.webitel_username}: STUN {record.stun_enabled} here, {setting} in Webitel")
+        problems += agent_disagreements(record, emulator)
     for token in state.get("tokens", []):
         if str(token.get("usage", "")).startswith(TOKEN_USAGE):
             problems.append(f"STUN token {token['id']} left for user {token.get('user', {}).get('id')}")
+    return problems
+
+
+def webitel_agent(emulator, webitel_user_id: str) -> tuple[dict | None, dict[str, tuple[int, bool]]]:
+    """The user's agent and its skills (skill id -> (capacity, enabled)), through Webitel's own API."""
+    agents = emulator.client.get("/call_center/agents", params={"user_id": webitel_user_id}).json().get("items") or []
+    if not agents:
+        return None, {}
+    rows = emulator.client.get(f"/call_center/agents/{agents[0]['id']}/skills").json().get("items") or []
+    return agents[0], {row["skill"]["id"]: (row.get("capacity", 0), bool(row.get("enabled"))) for row in rows}
+
+
+def agent_disagreements(record: WebitelUser, emulator) -> list[str]:
+    agent, skills = webitel_agent(emulator, record.webitel_user_id or "")
+    name = record.webitel_username
+    if (agent is not None) != record.is_agent:
+        return [f"{name}: agent {record.is_agent} here, {agent is not None} in Webitel"]
+    if agent is None:
+        return []
+    problems = []
+    if ((agent.get("team") or {}).get("id")) != record.team_id:
+        problems.append(f"{name}: team {record.team_id} here, {agent.get('team')} in Webitel")
+    mine = {row.skill_id: (row.capacity, row.active) for row in record.skills}
+    if mine != skills:
+        problems.append(f"{name}: skills {mine} here, {skills} in Webitel")
     return problems
 
 

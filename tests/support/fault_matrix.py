@@ -7,13 +7,14 @@ and a ``json`` attribute (Flask's test client, or :class:`HttpApi` over httpx)."
 
 from __future__ import annotations
 
-from tests.support.connector import error_of, webitel_state
+from tests.support.connector import error_of, webitel_agent, webitel_state
 
 BASE = "/api/v1/webitel-users"
 UPSTREAM_CODES = {"webitel_unavailable", "webitel_timeout", "webitel_error"}
+SUPPORT, ENGLISH, BILLING = "1", "1", "2"  # the demo seed's team and skills
 
 
-def setup_none(api):
+def setup_none(api, emulator=None):
     """A Creatio user (made through the API, so that it works in process and over sockets alike)."""
     created = api.post("/api/v1/creatio/users", json={"name": "agarcia", "contact_name": "Ana Garcia",
                                                       "type": "employee", "account_name": "Acme"})
@@ -21,17 +22,46 @@ def setup_none(api):
     return {"user_id": created.json["id"]}
 
 
-def setup_record(api):
+def setup_record(api, emulator=None):
     created = api.post(BASE, json={**setup_none(api), "extension": "1010"})
     assert created.status_code == 201, created.json
     return created.json
 
 
-def setup_granted(api):
+def setup_granted(api, emulator=None):
     record = setup_record(api)
     api.post(f"{BASE}/{record['id']}/licenses", json={"license_id": "cc-serial-1"})
     api.post(f"{BASE}/{record['id']}/roles", json={"role_id": "1"})
     return api.get(f"{BASE}/{record['id']}").json
+
+
+def setup_licensed(api, emulator=None):
+    """A Webitel user with a CALL_CENTER license, ready to be an agent."""
+    record = setup_record(api)
+    assert api.post(f"{BASE}/{record['id']}/licenses", json={"license_id": "cc-serial-1"}).status_code == 201
+    return record
+
+
+def setup_agent(api, emulator):
+    """An agent of the team Support with the skill English (50, active), and a second team, Sales."""
+    record = setup_licensed(api)
+    made = api.patch(f"{BASE}/{record['id']}", json={"is_agent": True, "team_id": SUPPORT})
+    assert made.status_code == 200, made.json
+    assert api.post(f"{BASE}/{record['id']}/skills", json={"skill_id": ENGLISH, "capacity": 50}).status_code == 201
+    sales = emulator.client.post("/call_center/teams", json={"name": "Sales", "strategy": "round-robin"}).json()
+    return {**api.get(f"{BASE}/{record['id']}").json, "sales": sales["id"]}
+
+
+def setup_former_agent(api, emulator):
+    """A deactivated agent: its record keeps the skill English (50, active)."""
+    record = setup_agent(api, emulator)
+    assert api.patch(f"{BASE}/{record['id']}", json={"is_agent": False}).status_code == 200
+    return record
+
+
+def agent_now(emulator) -> tuple[dict | None, dict[str, tuple[int, bool]]]:
+    user = remote_user(emulator)
+    return webitel_agent(emulator, user["id"]) if user else (None, {})
 
 
 def remote_user(emulator, username="agarcia"):
@@ -74,6 +104,40 @@ OPERATIONS = {
                lambda api, em: records(api) == [] and remote_user(em) is None),
 }
 
+# The call-center operations (issue 10's part of the matrix): setup, call, success status, applied.
+AGENT_OPERATIONS = {
+    "make_agent": (setup_licensed, lambda api, r: api.patch(f"{BASE}/{r['id']}", json={"is_agent": True,
+                                                                                     "team_id": SUPPORT}), 200,
+                   lambda api, em: records(api)[0]["is_agent"] and agent_now(em)[0] is not None),
+    "change_team": (setup_agent, lambda api, r: api.patch(f"{BASE}/{r['id']}", json={"team_id": r["sales"]}), 200,
+                    lambda api, em: (agent_now(em)[0] or {}).get("team", {}).get("id") == records(api)[0]["team"]["id"]
+                    != SUPPORT),
+    "deactivate": (setup_agent, lambda api, r: api.patch(f"{BASE}/{r['id']}", json={"is_agent": False}), 200,
+                   lambda api, em: agent_now(em)[0] is None and len(records(api)[0]["skills"]) == 1),
+    "reactivate": (setup_former_agent, lambda api, r: api.patch(f"{BASE}/{r['id']}", json={"is_agent": True}), 200,
+                   lambda api, em: agent_now(em)[1] == {ENGLISH: (50, True)}),
+    "add_skill": (setup_agent, lambda api, r: api.post(f"{BASE}/{r['id']}/skills",
+                                                       json={"skill_id": BILLING, "capacity": 20, "active": False}),
+                  201, lambda api, em: agent_now(em)[1] == {ENGLISH: (50, True), BILLING: (20, False)}),
+    "change_skill": (setup_agent, lambda api, r: api.patch(f"{BASE}/{r['id']}/skills/{ENGLISH}",
+                                                           json={"capacity": 70, "active": False}), 200,
+                     lambda api, em: agent_now(em)[1] == {ENGLISH: (70, False)}),
+    "remove_skill": (setup_agent, lambda api, r: api.delete(f"{BASE}/{r['id']}/skills/{ENGLISH}"), 204,
+                     lambda api, em: agent_now(em)[1] == {} and records(api)[0]["skills"] == []),
+}
+OPERATIONS.update(AGENT_OPERATIONS)
+
+AGENTS = "/api/call_center/agents"
+AGENT_STEPS = {
+    "make_agent": [("GET", "/api/call_center/teams/*"), ("POST", AGENTS), ("GET", f"{AGENTS}/*/skills")],
+    "change_team": [("GET", "/api/call_center/teams/*"), ("GET", f"{AGENTS}/*"), ("PATCH", f"{AGENTS}/*")],
+    "deactivate": [("GET", f"{AGENTS}/*"), ("PATCH", f"{AGENTS}/*/status"), ("DELETE", f"{AGENTS}/*")],
+    "reactivate": [("POST", AGENTS), ("GET", f"{AGENTS}/*/skills"), ("POST", f"{AGENTS}/*/skills")],
+    "add_skill": [("GET", "/api/call_center/skills/*"), ("GET", f"{AGENTS}/*"), ("POST", f"{AGENTS}/*/skills")],
+    "change_skill": [("GET", f"{AGENTS}/*/skills"), ("PATCH", f"{AGENTS}/*/skills/*")],
+    "remove_skill": [("GET", f"{AGENTS}/*/skills"), ("DELETE", f"{AGENTS}/*/skills/*")],
+}
+
 # operation -> the Webitel calls it makes: (method, path pattern)
 STEPS = {
     "create": [("POST", "/api/users")],
@@ -94,9 +158,15 @@ def snapshot(api, emulator):
         r.pop("updated_at")
         r.pop("sync")
     users = {u["username"]: (u.get("extension"), sorted(g["id"] for g in u.get("license", [])),
-                             sorted(r["id"] for r in u.get("roles", [])), stun_of(emulator, u))
+                             sorted(r["id"] for r in u.get("roles", [])), stun_of(emulator, u),
+                             _agent_snapshot(emulator, u["id"]))
              for u in webitel_state(emulator)["users"]}
     return listed, users
+
+
+def _agent_snapshot(emulator, webitel_user_id: str):
+    agent, skills = webitel_agent(emulator, webitel_user_id)
+    return None if agent is None else ((agent.get("team") or {}).get("id"), sorted(skills.items()))
 
 
 def check_the_outcome_was_true(reconcile, api, emulator, op, response, before):

@@ -5,7 +5,8 @@ the answer lost), every database commit is failed too, and then one reconcile pa
 
 The answer's ``outcome`` is checked against what happened: ``not_*`` means nothing changed on either
 side (right away and after the reconcile pass); success and ``pending`` mean the change is there after
-the pass. (The same matrix over real sockets, with late applies, is in tests/connector/e2e.)"""
+the pass; the call-center operations (agent, team, deactivate, reactivate, skills) too. (The same
+matrix over real sockets, with late applies, is in tests/connector/e2e/faults.)"""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from tests.support.connector import disagreements, error_of, reconcile, webitel_state
 from tests.support.fault_matrix import (
+    AGENT_STEPS,
     BASE,
     OPERATIONS,
     STEPS,
@@ -33,13 +35,27 @@ from tests.support.fault_matrix import (
 FAULTS = [(action, when) for action in ("error", "timeout", "reset") for when in ("before", "after")]
 CASES = [pytest.param(op, method, path, action, when, id=f"{op}-{method}{path}-{action}-{when}")
          for op, steps in STEPS.items() for method, path in steps for action, when in FAULTS]
+# The call-center operations run on one database: what they add is Webitel's side, not the database's.
+AGENT_CASES = [pytest.param(op, method, path, action, when, id=f"{op}-{method}{path}-{action}-{when}")
+               for op, steps in AGENT_STEPS.items() for method, path in steps for action, when in FAULTS]
 
 
 @pytest.mark.parametrize("op, method, path, action, when", CASES)
 def test_a_failing_webitel_call_ends_with_a_true_outcome_and_agreement(app, api, session, emulator, op, method,
                                                                         path, action, when):
+    fail_one_call(app, api, session, emulator, op, method, path, action, when)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("op, method, path, action, when", AGENT_CASES)
+def test_a_failing_call_center_call_ends_with_a_true_outcome_and_agreement(app, api, session, emulator, op, method,
+                                                                            path, action, when):
+    fail_one_call(app, api, session, emulator, op, method, path, action, when)
+
+
+def fail_one_call(app, api, session, emulator, op, method, path, action, when):
     setup, call, _ok, _applied = OPERATIONS[op]
-    ctx = setup(api)
+    ctx = setup(api, emulator)
     before = snapshot(api, emulator)
     emulator.add_fault(method=method, path=path, action=action, when=when, status=503)
     response = call(api, ctx)
@@ -152,7 +168,7 @@ def failing_commits(app):
 # Commits of each operation: create ends its read, commits the reservation and the result; the others
 # commit the intent and the result.
 COMMITS = {"create": 3, "change_extension": 2, "stun": 2, "change_both": 2, "add_license": 2, "remove_license": 2,
-           "add_role": 2, "remove_role": 2, "delete": 2}
+           "add_role": 2, "remove_role": 2, "delete": 2, **{op: 2 for op in AGENT_STEPS}}
 COMMIT_CASES = [pytest.param(op, n, id=f"{op}-commit{n}") for op, count in COMMITS.items()
                 for n in range(1, count + 1)]
 
@@ -161,7 +177,7 @@ COMMIT_CASES = [pytest.param(op, n, id=f"{op}-commit{n}") for op, count in COMMI
 def test_a_failing_commit_ends_with_a_true_outcome_and_agreement(app, api, session, emulator, failing_commits, op,
                                                                   n):
     setup, call, _ok, _applied = OPERATIONS[op]
-    ctx = setup(api)
+    ctx = setup(api, emulator)
     before = snapshot(api, emulator)
     failing_commits.arm(n)
     response = call(api, ctx)

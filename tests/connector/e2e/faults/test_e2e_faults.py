@@ -19,6 +19,7 @@ from tests.conftest import API_TOKEN
 from tests.connector.e2e.faults.conftest import READ_TIMEOUT_S, settings
 from tests.support.connector import error_of, reconcile
 from tests.support.fault_matrix import (
+    AGENT_STEPS,
     BASE,
     OPERATIONS,
     STEPS,
@@ -46,6 +47,9 @@ FAULTS = {
 }
 CASES = [pytest.param(op, method, path, fault, id=f"{op}-{method}{path}-{fault}")
          for op, steps in STEPS.items() for method, path in steps for fault in FAULTS]
+# The call-center operations: a request that lands late is what sockets add to the in-process matrix.
+CASES += [pytest.param(op, method, path, "late", id=f"{op}-{method}{path}-late")
+          for op, steps in AGENT_STEPS.items() for method, path in steps if method != "GET"]
 
 
 def held_seats(emulator) -> dict[str, list[str]]:
@@ -70,7 +74,7 @@ def agree(api, emulator) -> None:
 @pytest.mark.parametrize("op, method, path, fault", CASES)
 def test_every_call_under_every_fault_ends_true_and_agreeing(api, emulator, reconciler_app, op, method, path, fault):
     setup, call, _ok, _applied = OPERATIONS[op]
-    ctx = setup(api)
+    ctx = setup(api, emulator)
     before = snapshot(api, emulator)
     for rule in FAULTS[fault](method, path):
         emulator.add_fault(**rule)
