@@ -87,6 +87,14 @@ class EmbeddedCreatio:
     def find_contacts_by_name(self, name: str) -> list[Contact]:
         return self.find_contacts_by_names([name])[name_key(name)]
 
+    def system_users_of_contacts(self, contact_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, SystemUser]:
+        found: dict[uuid.UUID, SystemUser] = {}
+        with self._sessions() as session:
+            for ids in chunks(sorted(set(contact_ids)), KEYS_PER_QUERY):
+                for row in session.scalars(select(SysAdminUnit).where(SysAdminUnit.contact_id.in_(ids))).unique():
+                    found[row.contact_id] = system_user(row)
+        return found
+
     def ping(self, timeout_s: float = 3.0) -> None:
         """Nothing to reach: the records are in the connector's database, which health checks."""
 

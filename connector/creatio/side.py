@@ -55,6 +55,10 @@ class CreatioSide(Protocol):
         """``find_contacts_by_names`` for one name."""
         ...
 
+    def system_users_of_contacts(self, contact_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, SystemUser]:
+        """The system user (employee or portal user) of each contact that has one, by contact id."""
+        ...
+
     def create_contact(self, name: str, account: Account | None = None) -> Contact:
         """A new contact, of ``account`` when given (one ``find_or_create_account`` answered)."""
         ...

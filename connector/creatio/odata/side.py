@@ -39,6 +39,7 @@ BATCH_SIZE = 100  # Creatio's limit of requests in one $batch
 SCAN_PAGE = 500  # rows per request when a superset is read to its end
 MAX_SCAN_PAGES = 200  # a guard against a server whose paging never ends
 TOKENS_PER_QUERY = 10  # names per superset query (the URL stays short)
+IDS_PER_QUERY = 25  # ids per "Contact/Id eq … or …" query (the URL stays short)
 IDS_PER_QUERY = 25  # ids per read-back query (IIS refuses query strings over 2 KB by default)
 USERS_ARE_MANAGED_IN_CREATIO = ("The connector reads Creatio's system users over OData; create, activate and "
                                 "deactivate them in Creatio itself")
@@ -116,6 +117,18 @@ class ODataCreatio:
 
     def find_contacts_by_name(self, name: str) -> list[Contact]:
         return self.find_contacts_by_names([name])[name_key(name)]
+
+    def system_users_of_contacts(self, contact_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, SystemUser]:
+        found: dict[uuid.UUID, SystemUser] = {}
+        kinds = any_of(*(eq("SysAdminUnitTypeValue", kind.value) for kind in USER_TYPES))
+        for group in chunks(sorted(set(contact_ids)), IDS_PER_QUERY):
+            where = all_of(kinds, any_of(*(eq("Contact/Id", contact_id) for contact_id in group)))
+            for row in self._scan("SysAdminUnit", action="finding the system users of contacts", filter=where or "",
+                                  select=USER_SELECT, expand=USER_EXPAND):
+                user = _convert(_system_user, row, "finding the system users of contacts")
+                if user is not None:
+                    found[user.contact.id] = user
+        return found
 
     # -- writes ---------------------------------------------------------------------------------
     def create_contact(self, name: str, account: Account | None = None) -> Contact:

@@ -169,3 +169,14 @@ def test_names_with_query_punctuation_are_found(creatio, creatio_records):
     odd = creatio_records.contact("A+B & C's (Ltd) #1 100%")
     assert [c.id for c in creatio.find_contacts_by_name(creatio_records.name("a+b & c's (ltd) #1 100%"))] == [odd]
     assert creatio.list_contacts(page=1, size=10, q=creatio_records.name("A+B & C's (")).total == 1
+
+
+def test_the_system_users_of_contacts_are_found_at_once(creatio, creatio_records):
+    """The import links a contact's system user: many contacts, few requests."""
+    users = {name: creatio.get_system_user(creatio_records.system_user(name, f"{name} Contact"))
+             for name in ("jsmith", "mbrown", "pclient")}
+    lone = creatio.create_contact(creatio_records.name("Lone Contact"))
+    contact_ids = [user.contact.id for user in users.values()] + [lone.id]
+    found = creatio.system_users_of_contacts(contact_ids + [uuid.uuid4()])
+    assert {contact_id: user.id for contact_id, user in found.items()} == \
+        {user.contact.id: user.id for user in users.values()}
