@@ -21,6 +21,7 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -149,8 +151,9 @@ class WebitelUser(Timestamps, Base):
                       Index("ix_webitel_user_due", "sync_state", "next_attempt_at"))
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    system_user_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
-    user_name: Mapped[str] = mapped_column(String(250))  # the Creatio login when the record was made
+    # The Creatio system user; none for a Webitel user imported for a contact that has no system user.
+    system_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
+    user_name: Mapped[str | None] = mapped_column(String(250))  # the Creatio login when the record was made
     contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     contact_name: Mapped[str | None] = mapped_column(String(250))
     contact_name_key: Mapped[str | None] = mapped_column(String(250), index=True)
@@ -195,8 +198,8 @@ class WebitelUser(Timestamps, Base):
         order_by="WebitelUserSkill.skill_name")
 
     @property
-    def user(self) -> dict:
-        return {"id": self.system_user_id, "name": self.user_name}
+    def user(self) -> dict | None:
+        return {"id": self.system_user_id, "name": self.user_name} if self.system_user_id else None
 
     @property
     def contact(self) -> dict | None:
@@ -204,7 +207,10 @@ class WebitelUser(Timestamps, Base):
 
     @property
     def warnings(self) -> list[str]:
-        return [] if self.extension else ["no_extension"]  # no extension: it cannot register a SIP phone
+        found = [] if self.extension else ["no_extension"]  # no extension: it cannot register a SIP phone
+        if self.system_user_id is None:
+            found.append("no_creatio_user")  # imported for a contact without a Creatio system user
+        return found
 
     @property
     def default_device(self) -> dict | None:
@@ -261,3 +267,53 @@ class WebitelUserSkill(Base):
     @property
     def skill(self) -> dict:
         return {"id": self.skill_id, "name": self.skill_name}
+
+
+class ImportStatus(enum.StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class ImportJob(Base):
+    """A run of GetWebitelUsers. One runs at a time: the partial unique index lets one row be
+    ``running``, whichever process started it. ``heartbeat_at`` says the running process is alive."""
+
+    __tablename__ = "import_job"
+    __table_args__ = (CheckConstraint("status IN ('running', 'succeeded', 'failed')", name="status"),
+                      Index("uq_import_job_running", "status", unique=True, sqlite_where=text("status = 'running'"),
+                            postgresql_where=text("status = 'running'")))
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    status: Mapped[str] = mapped_column(String(10), default=ImportStatus.RUNNING)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    actor: Mapped[str] = mapped_column(String(100), default="api")
+    owner: Mapped[str] = mapped_column(String(200))  # host and process that runs it
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    total: Mapped[int | None] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(String(1000))
+
+    @property
+    def progress(self) -> dict:
+        return {"done": self.done, "total": self.total}
+
+
+class ImportItem(Base):
+    """What an import did with one Webitel user."""
+
+    __tablename__ = "import_item"
+    __table_args__ = (UniqueConstraint("job_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("import_job.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    webitel_user_id: Mapped[str] = mapped_column(String(20))
+    webitel_username: Mapped[str] = mapped_column(String(250))
+    outcome: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    detail: Mapped[dict | None] = mapped_column(JSON)

@@ -273,6 +273,74 @@ class ErrorBodySchema(Schema):
     record_id = fields.UUID(metadata={"description": "the record, when the answer is pending"})
 
 
+class PageQuerySchema(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=500))
+
+
+class ImportItemsQuerySchema(PageQuerySchema):
+    size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    outcome = fields.String(load_default=None, validate=validate.OneOf(
+        ["created", "linked_existing_contact", "updated", "unchanged", "skipped_ambiguous", "skipped_busy", "failed"]))
+
+
+class ImportStartSchema(StrictSchema):
+    dry_run = Flag(load_default=False, metadata={"description": "the same plan, items and summary; nothing written"})
+    stun = Flag(load_default=True, metadata={"description": "read each user's STUN (three Webitel calls a user)"})
+
+
+class ImportProgressSchema(Schema):
+    done = fields.Integer()
+    total = fields.Integer(allow_none=True)
+
+
+class ImportSummarySchema(Schema):
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    linked_existing_contacts = fields.Integer()
+    created_contacts = fields.Integer()
+    created_accounts = fields.Integer()
+    skipped_ambiguous = fields.Integer()
+    skipped_busy = fields.Integer()
+    failed = fields.Integer()
+
+
+class ImportJobSchema(Schema):
+    id = fields.UUID()
+    status = fields.String(metadata={"enum": ["running", "succeeded", "failed"]})
+    dry_run = fields.Boolean()
+    progress = fields.Nested(ImportProgressSchema)
+    summary = fields.Nested(ImportSummarySchema)
+    error = fields.String(allow_none=True)
+    actor = fields.String()
+    started_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+
+
+class ImportItemSchema(Schema):
+    webitel_user_id = fields.String()
+    webitel_username = fields.String()
+    outcome = fields.String(metadata={"enum": ["created", "linked_existing_contact", "updated", "unchanged",
+                                               "skipped_ambiguous", "skipped_busy", "failed"]})
+    record_id = fields.UUID(allow_none=True)
+    contact_id = fields.UUID(allow_none=True)
+    detail = fields.Dict(allow_none=True, metadata={"description": "candidates (ambiguous), error (failed), fields "
+                                                                   "(updated), warnings (no_creatio_user)"})
+
+
+class ItemsPageSchema(Schema):
+    page = fields.Integer()
+    size = fields.Integer()
+    total = fields.Integer()
+
+
+class ImportJobWithItemsSchema(ImportJobSchema):
+    items = fields.List(fields.Nested(ImportItemSchema), attribute="items.items",
+                        metadata={"description": "one page of what the import did with each Webitel user"})
+    items_page = fields.Nested(ItemsPageSchema, attribute="items")
+
+
 class DriftQuerySchema(StrictSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
@@ -333,4 +401,5 @@ RefLookup = items_of(RefSchema, "RefLookup")
 TeamLookup = items_of(TeamLookupSchema, "TeamLookup")
 PauseCauseLookup = items_of(PauseCauseLookupSchema, "PauseCauseLookup")
 DriftPage = page_of(DriftItemSchema, "DriftPage")
+ImportJobPage = page_of(ImportJobSchema, "ImportJobPage")
 DriftRepairAnswer = items_of(DriftRepairItemSchema, "DriftRepairAnswer")

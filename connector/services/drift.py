@@ -18,7 +18,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import deadline
 from ..errors import ConnectorError
 from ..models import WebitelUser, WebitelUserState
-from ..webitel import WebitelClient, WebitelError
+from ..webitel import WebitelError
+from .call_center import CallCenter, read_call_center
 from .context import Context
 from .paging import Page
 from .reconcile import converge_claimed
@@ -37,9 +38,9 @@ def report(ctx: Context, *, page: int, size: int, with_stun: bool = True) -> Pag
 def differences(ctx: Context, *, with_stun: bool = True) -> list[dict[str, Any]]:
     try:
         users = {str(user["id"]): user for user in ctx.webitel.all_users()}
-        agents = agents_by_user(ctx.webitel)
+        center = read_call_center(ctx.webitel)
         items = [item for record in ctx.session.scalars(select(WebitelUser).order_by(WebitelUser.webitel_username_key))
-                 if (item := _compare(ctx, record, users, agents, with_stun)) is not None]
+                 if (item := _compare(ctx, record, users, center, with_stun)) is not None]
     except WebitelError as exc:
         raise upstream_error(exc, "reading Webitel's users for the drift report") from exc
     items += [{"kind": MISSING_RECORD, "webitel_user_id": uid, "webitel_username": user.get("username"),
@@ -47,20 +48,7 @@ def differences(ctx: Context, *, with_stun: bool = True) -> list[dict[str, Any]]
     return items
 
 
-def agents_by_user(webitel: WebitelClient) -> dict[str, remote.HeldAgent]:
-    """Every agent of the domain with its skills, by user id, in a few calls whatever the number of
-    agents: the agents' list, and each skill's agents."""
-    found = {str(agent["id"]): agent for agent in webitel.agents()}
-    rows: dict[str, list[dict]] = {agent_id: [] for agent_id in found}
-    for skill in webitel.skills():
-        for row in webitel.skill_agents(str(skill["id"])):
-            agent_id = str((row.get("agent") or {}).get("id"))
-            rows.setdefault(agent_id, []).append(row)
-    return {str((agent.get("user") or {}).get("id")): remote.held_agent(agent, rows[agent_id])
-            for agent_id, agent in found.items()}
-
-
-def _compare(ctx: Context, record: WebitelUser, users: dict[str, dict], agents: dict[str, remote.HeldAgent],
+def _compare(ctx: Context, record: WebitelUser, users: dict[str, dict], center: CallCenter,
              with_stun: bool) -> dict | None:
     user = users.pop(record.webitel_user_id, None) if record.webitel_user_id else None
     item = {"record_id": str(record.id), "webitel_user_id": record.webitel_user_id,
@@ -70,7 +58,7 @@ def _compare(ctx: Context, record: WebitelUser, users: dict[str, dict], agents: 
     if user is None:
         return {**item, "kind": MISSING_IN_WEBITEL, "fields": {}}
     found = stun.read(ctx.webitel, str(user["id"])) if with_stun else None
-    fields = remote.differences(record, user, stun=found, agent=agents.get(str(user["id"])), agent_read=True)
+    fields = remote.differences(record, user, stun=found, agent=center.held(str(user["id"])), agent_read=True)
     return {**item, "kind": DIFFERS, "fields": fields} if fields else None
 
 
@@ -120,11 +108,7 @@ def _take_from_webitel(ctx: Context, record: WebitelUser) -> dict[str, Any]:
                 "message": "Webitel has no user for this record (or it is being created or deleted): repair it "
                            "to_webitel, or delete the record"}
     extension = remote.extension_of(user)
-    record.extension, record.stun_enabled = extension, found
-    remote.set_licenses(record, remote.licenses_of(user))
-    remote.set_roles(record, remote.roles_of(user))
-    remote.link(record, user)
-    remote.set_agent(record, agent, rows)
+    remote.take(record, user, stun=found, agent=agent, skill_rows=rows)
     sync.mark_in_sync(ctx, record)
     claims.release(record)
     try:

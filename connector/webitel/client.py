@@ -188,9 +188,18 @@ class WebitelClient:
             return None
 
     # -- paging ---------------------------------------------------------------------------------
-    def _pages(self, path: str, params: dict[str, Any], *, size: int = PAGE_SIZE) -> Iterator[dict]:
+    def user_pages(self, *, size: int, fields: list[str] | None = None) -> Iterator[list[dict]]:
+        """Every user of the domain (not the soft-deleted ones), a page at a time."""
+        return self.pages("/users", {"fields": fields} if fields else {}, size=size)
+
+    def pages(self, path: str, params: dict[str, Any], *, size: int = PAGE_SIZE) -> Iterator[list[dict]]:
+        """A list endpoint's pages, until Webitel says there is no next one."""
         for page in range(1, MAX_PAGES + 1):
             answer = self.http.request("GET", path, params={**params, "page": page, "size": max(size, 1)}) or {}
-            yield from answer.get("items") or []
+            yield list(answer.get("items") or [])
             if not answer.get("next"):
                 return
+
+    def _pages(self, path: str, params: dict[str, Any], *, size: int = PAGE_SIZE) -> Iterator[dict]:
+        for items in self.pages(path, params, size=size):
+            yield from items

@@ -156,3 +156,21 @@ def set_agent(record: WebitelUser, agent: dict | None, skill_rows: list[dict]) -
                                                   active=active))
         else:
             mine.capacity, mine.active = capacity, active
+
+
+def take(record: WebitelUser, user: dict, *, stun: bool | None, agent: dict | None, skill_rows: list[dict]) -> None:
+    """Make the record hold what Webitel holds for the user (the import, and the repair ``to_record``):
+    its link and device, extension, licenses, roles, STUN (when read) and agent part."""
+    link(record, user)
+    record.extension = extension_of(user)
+    if stun is not None:
+        record.stun_enabled = stun
+    set_licenses(record, licenses_of(user))
+    set_roles(record, roles_of(user))
+    set_agent(record, agent, skill_rows)
+
+
+def device_differs(record: WebitelUser, user: dict) -> bool:
+    device = user.get("device") or {}
+    return (record.default_device_id, record.default_device_name) != \
+        (str(device["id"]) if device.get("id") else None, device.get("name") or None)

@@ -95,13 +95,13 @@ def check_extension_free(session: Session, extension: str | None, *, other_than:
             raise extension_taken(extension, holder)
 
 
-def local_conflict(session: Session, *, record_id: uuid.UUID, system_user_id: uuid.UUID, user_name: str,
-                   webitel_username: str, extension: str | None) -> ConnectorError:
+def local_conflict(session: Session, *, record_id: uuid.UUID, system_user_id: uuid.UUID | None,
+                   user_name: str | None, webitel_username: str, extension: str | None) -> ConnectorError:
     """Which of the record's uniqueness rules a write broke (after the database refused it)."""
     existing = session.scalar(select(WebitelUser.id).where(WebitelUser.system_user_id == system_user_id,
-                                                           WebitelUser.id != record_id))
+                                                           WebitelUser.id != record_id)) if system_user_id else None
     if existing is not None:
-        return already_exists(user_name, existing)
+        return already_exists(user_name or webitel_username, existing)
     if extension:
         holder = extension_holder(session, extension, other_than=record_id)
         if holder is not None:

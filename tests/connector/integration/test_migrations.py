@@ -1,5 +1,6 @@
 """Alembic migrations create exactly the models' schema, and go down and up again."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
@@ -37,4 +38,27 @@ def test_uniqueness_lives_in_the_database(database_url):
         unique = {tuple(c["column_names"]) for c in inspector.get_unique_constraints("webitel_user")}
     finally:
         engine.dispose()
-    assert {("extension",), ("system_user_id",), ("webitel_user_id",)} <= unique
+    assert {("extension",), ("system_user_id",), ("webitel_user_id",), ("webitel_username_key",)} <= unique
+
+
+def test_one_import_runs_at_a_time_by_the_databases_own_rule(database_url):
+    """The partial unique index: a second running job is refused by the database, finished ones are not."""
+    import uuid
+
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm import Session
+
+    from connector.models import ImportJob
+
+    engine = create_engine(normalise_url(database_url))
+    try:
+        with Session(engine) as session:
+            session.add_all([ImportJob(id=uuid.uuid4(), status="succeeded", owner="t", summary={}),
+                             ImportJob(id=uuid.uuid4(), status="failed", owner="t", summary={}),
+                             ImportJob(id=uuid.uuid4(), status="running", owner="t", summary={})])
+            session.commit()
+            session.add(ImportJob(id=uuid.uuid4(), status="running", owner="t", summary={}))
+            with pytest.raises(IntegrityError):
+                session.commit()
+    finally:
+        engine.dispose()
