@@ -3,6 +3,7 @@
     webitel-connector serve [--host 127.0.0.1] [--port 8080] [--workers 2] [--threads 4]
     webitel-connector migrate
     webitel-connector reconcile
+    webitel-connector import [--dry-run] [--no-stun]
     webitel-connector demo [--port 8080] [--emulator-port 8090]
 
 Configuration comes from ``CONNECTOR_*`` environment variables (see docs/connector.md); the
@@ -36,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
                             "(CONNECTOR_GRACEFUL_TIMEOUT_S, default 30)")
     commands.add_parser("migrate", help="create or upgrade the database schema (Alembic)")
     commands.add_parser("reconcile", help="one reconcile pass: bring Webitel to every pending record now")
+    imports = commands.add_parser("import", help="GetWebitelUsers: import every Webitel user into Creatio")
+    imports.add_argument("--dry-run", action="store_true", help="show the plan and the summary; write nothing")
+    imports.add_argument("--no-stun", action="store_true",
+                         help="do not read each user's STUN setting (three Webitel calls a user)")
     demo = commands.add_parser("demo", help="the emulator and the connector together, with demo Creatio users")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8080)
@@ -61,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "reconcile":
             return _reconcile(config)
+        if args.command == "import":
+            from .import_cli import run_import_command
+
+            return run_import_command(config, dry_run=args.dry_run, with_stun=not args.no_stun)
         return _serve(config, _server_settings(args))
     except ConfigError as exc:
         print(f"webitel-connector: {exc}", file=sys.stderr)

@@ -1,0 +1,58 @@
+"""``webitel-connector import``: GetWebitelUsers from a terminal, with a live progress bar (users
+done of all, rate, time left) and the summary table at the end. The job is the same as the API's, so
+any connector process sees it, and one import runs at a time wherever it was started."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+
+from tqdm import tqdm
+
+from .config import Config
+from .errors import ConnectorError
+from .models import ImportJob
+from .services.context import Context
+from .services.imports import ImportOptions, run_import, start_job
+from .services.imports.matching import SUMMARY_KEYS
+
+SUMMARY_ORDER = [*SUMMARY_KEYS.values(), "created_contacts", "created_accounts"]
+
+
+def run_import_command(config: Config, *, dry_run: bool, with_stun: bool) -> int:
+    from .app import create_app, dispose
+
+    app = create_app(replace(config, reconcile_interval_s=0))
+    connector = app.extensions["connector"]
+    options = ImportOptions(dry_run=dry_run, with_stun=with_stun, page_size=config.import_page_size,
+                            concurrency=config.import_concurrency, account_name=config.import_account_name or None)
+    try:
+        with connector.sessions() as session:
+            try:
+                job = start_job(session, dry_run=dry_run, actor="cli")
+            except ConnectorError as exc:
+                print(f"webitel-connector: {exc.message}", file=sys.stderr)
+                return 1
+            with tqdm(desc="GetWebitelUsers" + (" (dry run)" if dry_run else ""), unit="user", file=sys.stderr,
+                      dynamic_ncols=True) as bar:
+                def progress(current: ImportJob) -> None:
+                    bar.total = current.total
+                    bar.update(current.done - bar.n)
+
+                job = run_import(Context(session, connector.webitel, config.sync_settings, actor="cli"),
+                                 connector.creatio, job, options, progress=progress)
+            print(summary_table(job))
+            return 0 if job.status == "succeeded" else 1
+    finally:
+        dispose(app)
+
+
+def summary_table(job: ImportJob) -> str:
+    rows = [(key.replace("_", " "), str(job.summary.get(key, 0))) for key in SUMMARY_ORDER]
+    width = max(len(name) for name, _count in rows)
+    lines = [f"import {job.id}: {job.status}" + (" (dry run: nothing was written)" if job.dry_run else ""),
+             f"users: {job.done} of {job.total if job.total is not None else '?'}"]
+    lines += [f"  {name:<{width}}  {count:>7}" for name, count in rows]
+    if job.error:
+        lines.append(f"error: {job.error}")
+    return "\n".join(lines)
