@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,6 +31,12 @@ from .records import (
 from .rules import check_new_contacts, chunks, record_name
 
 KEYS_PER_QUERY = 500  # bound parameters of one IN (...)
+_USER_BY_ID = (select(SysAdminUnit.id, SysAdminUnit.name, SysAdminUnit.type_value, SysAdminUnit.active,
+                      SysAdminUnit.created_at, ContactRow.id.label("contact_id"), ContactRow.name.label("contact_name"),
+                      AccountRow.id.label("account_id"), AccountRow.name.label("account_name"))
+               .join(ContactRow, ContactRow.id == SysAdminUnit.contact_id)
+               .outerjoin(AccountRow, AccountRow.id == ContactRow.account_id)
+               .where(SysAdminUnit.id == bindparam("user_id")))
 
 
 class EmbeddedCreatio:
@@ -42,9 +48,15 @@ class EmbeddedCreatio:
 
     # -- reads ----------------------------------------------------------------------------------
     def get_system_user(self, user_id: uuid.UUID) -> SystemUser | None:
+        # One Core query of the columns the answer needs (every create asks): a plain row, no objects.
         with self._sessions() as session:
-            row = session.get(SysAdminUnit, user_id)
-            return system_user(row) if row is not None else None
+            row = session.execute(_USER_BY_ID, {"user_id": user_id}).one_or_none()
+        if row is None:
+            return None
+        return SystemUser(id=row.id, name=row.name, type=SystemUserType(row.type_value), active=row.active,
+                          contact=ContactRef(row.contact_id, row.contact_name),
+                          account=AccountRef(row.account_id, row.account_name) if row.account_id else None,
+                          created_at=row.created_at)
 
     def list_system_users(self, *, page: int, size: int, q: str | None = None,
                           type: SystemUserType | None = None) -> Page[SystemUser]:

@@ -7,8 +7,6 @@ import logging
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from ...models import SyncState, WebitelUser, WebitelUserState
 from ..context import Context
 from ..names import name_key
@@ -24,11 +22,8 @@ def create_webitel_user(ctx: Context, user: SystemUserLike | None, *, user_id: u
     user = rules.check_system_user(user, user_id)
     contact_id, contact_name = (user.contact.id, user.contact.name) if user.contact is not None else (None, None)
     session = ctx.session
-    existing = session.scalar(select(WebitelUser.id).where(WebitelUser.system_user_id == user.id))
-    if existing is not None:
-        raise rules.already_exists(user.name, existing)
-    rules.check_extension_free(session, extension)
-    operation.end_read(session, operation.Kind.CREATE)  # the reservation's write starts a transaction of its own
+    # The reservation's INSERT is the check of the rules (one Creatio user, one username, a free
+    # extension): the database's constraints refuse it, and the refusal names the rule broken.
     now = ctx.now()
     record = WebitelUser(id=uuid.uuid4(), system_user_id=user.id, user_name=user.name, contact_id=contact_id,
                          contact_name=contact_name, contact_name_key=name_key(contact_name) if contact_name else None,

@@ -45,11 +45,11 @@ def work(app):
 
 
 @pytest.mark.parametrize("extension", ["1010", None])
-def test_a_create_is_its_look_ups_the_reservation_and_the_final_update(api, session, work, extension):
-    """The Creatio user, then the two uniqueness rules (the database's constraints decide between
-    concurrent creates); the reservation (the intent) before Webitel is called and one UPDATE for the
-    result, fenced by the version counter; the answer is built from what the create already holds (no
-    lazy loads, no read-back)."""
+def test_a_create_is_one_look_up_the_reservation_and_the_final_update(api, session, work, extension):
+    """The Creatio user's look-up; the reservation (the intent), whose INSERT is also the check of the
+    uniqueness rules (the database's constraints decide, and a refusal names the rule), before Webitel
+    is called; one UPDATE for the result, fenced by the version counter. The answer is built from what
+    the create already holds (no lazy loads, no read-back)."""
     users = [creatio_user(session, f"user{i}", f"User {i}").id for i in range(2)]
     for i, user_id in enumerate(users):  # the second one runs on warm caches and a used pool
         work.statements.clear()
@@ -57,22 +57,23 @@ def test_a_create_is_its_look_ups_the_reservation_and_the_final_update(api, sess
         body = {"user_id": str(user_id)} | ({"extension": f"{extension}{i}"} if extension else {})
         response = api.post(BASE, json=body)
         assert response.status_code == 201, response.json
-        look_ups = ["SELECT"] * (3 if extension else 2)  # no extension, no look-up of its holder
-        assert work.statements == [*look_ups, "INSERT", "UPDATE"]
+        assert work.statements == ["SELECT", "INSERT", "UPDATE"]
         # The Creatio side's look-up (a session of its own, as a live Creatio would be another
-        # service), the rules' look-ups, the reservation, the result.
-        assert work.transactions == 4
-        assert work.checkouts == 4  # the connection is given back while Webitel works
+        # service), the reservation, the result.
+        assert work.transactions == 3
+        assert work.checkouts == 3  # the connection is given back while Webitel works
 
 
-def test_a_refused_create_stops_at_the_look_up(api, session, work):
+def test_a_refused_create_stops_at_the_reservation(api, session, work):
     holder = creatio_user(session, "holder", "Holder")
     assert api.post(BASE, json={"user_id": str(holder.id), "extension": "1010"}).status_code == 201
     other = creatio_user(session, "other", "Other")
     work.statements.clear()
     response = api.post(BASE, json={"user_id": str(other.id), "extension": "1010"})
     assert response.status_code == 409 and response.json["error"]["code"] == "extension_taken"
-    assert work.statements == ["SELECT", "SELECT", "SELECT"]
+    assert response.json["error"]["holder"] == "holder"  # who holds the extension
+    # The look-up, the refused INSERT, and the look-ups that name the rule it broke; Webitel untouched.
+    assert work.statements[:2] == ["SELECT", "INSERT"] and "UPDATE" not in work.statements
 
 
 def test_a_refused_final_update_is_finished_by_the_reconciler(app, api, session, emulator):
