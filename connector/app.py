@@ -21,7 +21,7 @@ def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTra
     """``config`` defaults to the ``CONNECTOR_*`` environment; ``webitel_transport`` and
     ``creatio_transport`` replace the network (tests pass the emulator's and the Creatio stand-in's
     in-process transports)."""
-    from .api import creatio, drift, imports, lookups, service, webitel_users
+    from .api import audit, creatio, drift, imports, lookups, service, webitel_users
 
     config = config or Config.from_env()
     app = Flask(__name__)
@@ -34,7 +34,7 @@ def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTra
     app.extensions["connector"] = context.Connector(
         config=config, engine=engine, sessions=sessions, webitel=webitel, reconciler=reconciler,
         creatio=make_creatio_side(config, sessions, transport=creatio_transport))
-    for module in (service, creatio, webitel_users, lookups, drift, imports):
+    for module in (service, creatio, webitel_users, lookups, drift, imports, audit):
         app.register_blueprint(module.bp)
     observe.register(app)  # first: the request id is set before authentication logs anything
     app.before_request(auth.require_token)

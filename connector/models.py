@@ -31,6 +31,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
     Uuid,
@@ -317,3 +318,44 @@ class ImportItem(Base):
     record_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     detail: Mapped[dict | None] = mapped_column(JSON)
+
+
+class AuditEvent(Base):
+    """A change the connector made (or tried): who, when, what (before and after, never a secret),
+    the outcome, and the Webitel calls made. Written in the transaction of the change itself."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_record_at", "record_id", "at"),
+                      Index("ix_audit_event_actor_at", "actor", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))  # the API token's name, "reconciler", "import", "cli"
+    action: Mapped[str] = mapped_column(String(200))
+    record_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    webitel_username: Mapped[str | None] = mapped_column(String(250))
+    outcome: Mapped[str] = mapped_column(String(40))
+    error_code: Mapped[str | None] = mapped_column(String(60))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    webitel_calls: Mapped[list | None] = mapped_column(JSON)
+    request_id: Mapped[str | None] = mapped_column(String(100))
+
+
+class IdempotencyKey(Base):
+    """A POST's ``Idempotency-Key``, per caller: the request it stands for (method, path, body hash) and,
+    once answered, the answer to replay. The primary key lets one process run it, across processes."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (CheckConstraint("state IN ('running', 'done')", name="state"),)
+
+    actor: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(500))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(10), default="running")
+    status: Mapped[int | None] = mapped_column(Integer)
+    answer: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

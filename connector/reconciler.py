@@ -51,17 +51,18 @@ class Reconciler:
         self._wake.set()
 
     def _loop(self) -> None:
+        pause = self.interval_s  # the first look waits: a new process does no database work before a request
         while not self._stop.is_set():
-            woken = self._wake.wait(self._pause())
+            woken = self._wake.wait(pause)
             self._wake.clear()
             if self._stop.is_set():
                 return
-            if woken:
-                continue  # the next due time may be sooner now: wait for that instead
-            try:
-                self.run_once()
-            except Exception:  # a failed pass (database down) must not end the thread: the next one retries
-                log.exception("reconcile pass failed")
+            if not woken:
+                try:
+                    self.run_once()
+                except Exception:  # a failed pass (database down) must not end the thread: the next one retries
+                    log.exception("reconcile pass failed")
+            pause = self._pause()  # woken: the next due time may be sooner now
 
     def _pause(self) -> float:
         try:

@@ -341,6 +341,32 @@ class ImportJobWithItemsSchema(ImportJobSchema):
     items_page = fields.Nested(ItemsPageSchema, attribute="items")
 
 
+class AuditQuerySchema(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    record_id = fields.UUID(load_default=None)
+    actor = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    since = fields.AwareDateTime(load_default=None, metadata={"description": "from this time on (inclusive)"})
+    until = fields.AwareDateTime(load_default=None, metadata={"description": "before this time"})
+
+
+class AuditEventSchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String()
+    action = fields.String()
+    record_id = fields.UUID(allow_none=True)
+    webitel_username = fields.String(allow_none=True)
+    outcome = fields.String(metadata={"description": "done, refused, pending, not_changed, ...; for the reconciler "
+                                                    "in_sync, pending, conflict, removed"})
+    error_code = fields.String(allow_none=True)
+    before = fields.Dict(allow_none=True, metadata={"description": "the record's desired state before"})
+    after = fields.Dict(allow_none=True, metadata={"description": "... and after (none once deleted)"})
+    webitel_calls = fields.List(fields.Dict(), allow_none=True,
+                                metadata={"description": "method, path, status, outcome, duration_ms of each call"})
+    request_id = fields.String(allow_none=True)
+
+
 class DriftQuerySchema(StrictSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
@@ -402,4 +428,5 @@ TeamLookup = items_of(TeamLookupSchema, "TeamLookup")
 PauseCauseLookup = items_of(PauseCauseLookupSchema, "PauseCauseLookup")
 DriftPage = page_of(DriftItemSchema, "DriftPage")
 ImportJobPage = page_of(ImportJobSchema, "ImportJobPage")
+AuditPage = page_of(AuditEventSchema, "AuditPage")
 DriftRepairAnswer = items_of(DriftRepairItemSchema, "DriftRepairAnswer")

@@ -19,12 +19,14 @@ from .. import deadline
 from ..errors import ConnectorError
 from ..models import WebitelUser, WebitelUserState
 from ..webitel import WebitelError
+from . import audit
 from .call_center import CallCenter, read_call_center
 from .context import Context
 from .paging import Page
 from .reconcile import converge_claimed
 from .upstream import upstream_error
 from .webitel_users import claims, remote, rules, stun, sync
+from .webitel_users.desired import Desired
 
 MISSING_IN_WEBITEL, MISSING_RECORD, DIFFERS = "missing_in_webitel", "missing_record", "differs"
 TO_WEBITEL, TO_RECORD = "to_webitel", "to_record"
@@ -108,9 +110,12 @@ def _take_from_webitel(ctx: Context, record: WebitelUser) -> dict[str, Any]:
                 "message": "Webitel has no user for this record (or it is being created or deleted): repair it "
                            "to_webitel, or delete the record"}
     extension = remote.extension_of(user)
+    before = Desired.capture(record)
     remote.take(record, user, stun=found, agent=agent, skill_rows=rows)
     sync.mark_in_sync(ctx, record)
     claims.release(record)
+    audit.add_event(ctx, action=f"repair {record.webitel_username} to_record", record=record, outcome="done",
+                    before=before, after=Desired.capture(record))
     try:
         session.commit()
     except StaleDataError:

@@ -21,10 +21,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import deadline
 from ..errors import ConnectorError
 from ..models import SyncState, WebitelUser, WebitelUserState
-from . import steps
+from . import audit, steps
 from .context import Context
 from .names import name_key
 from .webitel_users import claims, plans, sync
+from .webitel_users.desired import Desired
 
 log = logging.getLogger("connector.reconcile")
 
@@ -75,12 +76,17 @@ def converge_claimed(ctx: Context, record_id: uuid.UUID, claim_id: str, *, recre
         session.rollback()
         return LOST
     name = record.webitel_username
+    before = Desired.capture(record)
     with deadline.budget(ctx.settings.request_deadline_s):
         outcome = steps.run(f"reconcile {name}", plans.converge(ctx.webitel, record, recreate=recreate),
                             action=f"reconciling the Webitel user {name}")
     try:
         claims.release(record)
         result = _settle(ctx, record, outcome)
+        audit.add_event(ctx, action=f"reconcile {name}" + (" (recreate)" if recreate else ""), record=record,
+                        outcome=result, before=before, after=None if result == REMOVED else Desired.capture(record),
+                        error_code=outcome.failure.code if outcome.failure is not None else None,
+                        calls=outcome.calls)
         session.commit()
     except StaleDataError:  # the claim lapsed and another unit of work took the record: it decides
         session.rollback()

@@ -26,10 +26,12 @@ from ...creatio import Account, CreatioSide, NewContact
 from ...errors import ConnectorError
 from ...models import ImportItem, ImportJob, ImportStatus, SyncState, WebitelUser, WebitelUserState, utcnow
 from ...webitel import WebitelError
+from .. import audit
 from ..call_center import CallCenter, read_call_center
 from ..context import Context
 from ..names import name_key
 from ..webitel_users import remote, stun
+from ..webitel_users.desired import Desired
 from .matching import SUMMARY_KEYS, Decision, Known, Outcome, decide
 
 log = logging.getLogger("connector.imports")
@@ -194,6 +196,7 @@ class _Run:
                center: CallCenter, one_by_one: bool) -> Decision:
         uid = str(user["id"])
         record = decision.record or self._new_record(user, decision, contacts.get(uid))
+        before = Desired.capture(decision.record) if decision.record is not None else None
         agent, rows = center.agent_of(uid)
         nested = self.session.begin_nested() if one_by_one else None
         try:
@@ -202,6 +205,8 @@ class _Run:
             remote.take(record, user, stun=stuns.get(uid), agent=agent, skill_rows=rows)
             record.state, record.sync_state, record.sync_error = WebitelUserState.ACTIVE, SyncState.IN_SYNC, None
             record.checked_at, record.next_attempt_at, record.attempts = utcnow(), None, 0
+            audit.add_event(self.ctx, action=f"import {self.job.id}: {decision.outcome.value}", record=record,
+                            outcome="done", before=before, after=Desired.capture(record))
             if nested is not None:
                 self.session.flush()
                 nested.commit()

@@ -27,7 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...errors import ConnectorError, DatabaseUnavailable, UpstreamError
 from ...models import SyncState, WebitelUser, WebitelUserState
 from ...webitel.errors import WebitelDeadlineExceeded
-from .. import steps
+from .. import audit, steps
 from ..context import Context
 from ..steps import Outcome, Plan
 from ..upstream import upstream_error
@@ -95,7 +95,9 @@ def _finish(ctx: Context, record: WebitelUser, before: Desired | None, outcome: 
     session = ctx.session
     try:
         claims.release(record)
+        wanted = Desired.capture(record)
         error = _settle(ctx, record, before, outcome, kind, action, was_in_sync)
+        _audit(ctx, record, before, wanted, outcome, kind, error)
         session.commit()
     except StaleDataError:
         session.rollback()
@@ -160,6 +162,15 @@ def _refused(ctx: Context, record: WebitelUser, before: Desired | None, outcome:
             sync.mark_unverified(ctx, record)
     return error.add(steps=outcome.steps, compensated=outcome.compensated,
                      outcome=kind.not_done if outcome.webitel_unchanged else "pending")
+
+
+def _audit(ctx: Context, record: WebitelUser, before: Desired | None, wanted: Desired, outcome: Outcome, kind: Kind,
+           error: ConnectorError | None) -> None:
+    """The trail: what was asked (before, after) and what became of it."""
+    result = "done" if error is None else str(error.details.get("outcome") or "refused")
+    audit.add_event(ctx, action=outcome.operation, record=record, outcome=result, before=before,
+                    after=None if kind is Kind.DELETE and error is None else wanted,
+                    error_code=error.code if error is not None else None, calls=outcome.calls)
 
 
 def _log(outcome: Outcome, record: WebitelUser) -> None:

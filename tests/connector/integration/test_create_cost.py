@@ -49,7 +49,7 @@ def test_a_create_is_one_look_up_the_reservation_and_the_final_update(api, sessi
     """The Creatio user's look-up; the reservation (the intent), whose INSERT is also the check of the
     uniqueness rules (the database's constraints decide, and a refusal names the rule), before Webitel
     is called; one UPDATE for the result, fenced by the version counter. The answer is built from what
-    the create already holds (no lazy loads, no read-back)."""
+    the create already holds (no lazy loads, no read-back). The audit event goes with the result."""
     users = [creatio_user(session, f"user{i}", f"User {i}").id for i in range(2)]
     for i, user_id in enumerate(users):  # the second one runs on warm caches and a used pool
         work.statements.clear()
@@ -57,7 +57,7 @@ def test_a_create_is_one_look_up_the_reservation_and_the_final_update(api, sessi
         body = {"user_id": str(user_id)} | ({"extension": f"{extension}{i}"} if extension else {})
         response = api.post(BASE, json=body)
         assert response.status_code == 201, response.json
-        assert work.statements == ["SELECT", "INSERT", "UPDATE"]
+        assert work.statements == ["SELECT", "INSERT", "INSERT", "UPDATE"]  # the second INSERT: the audit event
         # The Creatio side's look-up (a session of its own, as a live Creatio would be another
         # service), the reservation, the result.
         assert work.transactions == 3
