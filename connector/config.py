@@ -49,6 +49,7 @@ class Config:
     import_account_name: str = ""
     import_page_size: int = 500
     import_concurrency: int = 4
+    idempotency_ttl_s: float = 86400.0  # how long an Idempotency-Key's answer is kept for a repeat
     # The Creatio side: empty URL = the embedded store; a URL = a live Creatio over OData 4, signed in
     # with a user and password (forms login) or with OAuth 2.0 client credentials.
     creatio_url: str = ""
@@ -145,7 +146,7 @@ _SETTINGS: dict[str, type] = {
     "webitel_backoff_s": float, "database_pool_size": int, "request_deadline_s": float,
     "reconcile_interval_s": float, "reconcile_backoff_s": float, "reconcile_backoff_max_s": float,
     "late_write_horizon_s": float, "log_level": str, "import_account_name": str, "import_page_size": int,
-    "import_concurrency": int,
+    "import_concurrency": int, "idempotency_ttl_s": float,
     "creatio_url": str, "creatio_username": str, "creatio_password": str, "creatio_client_id": str,
     "creatio_client_secret": str, "creatio_token_url": str, "creatio_odata_path": str,
     "creatio_connect_timeout_s": float, "creatio_read_timeout_s": float, "creatio_retries": int,

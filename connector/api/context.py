@@ -44,10 +44,15 @@ def webitel() -> WebitelClient:
     return connector().webitel
 
 
+def actor() -> str:
+    """Who is calling: the name of the API token the request came with."""
+    return str(g.get("actor") or "api")
+
+
 def services() -> Context:
     """What a service function works with, for this request."""
     app = connector()
-    return Context(session=db(), webitel=app.webitel, settings=app.config.sync_settings,
+    return Context(session=db(), webitel=app.webitel, settings=app.config.sync_settings, actor=actor(),
                    on_pending=app.reconciler.wake)
 
 

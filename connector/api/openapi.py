@@ -49,6 +49,12 @@ def _operation(op: Operation) -> dict:
                   for name, kind in op.path_params()]
     if op.query is not None:
         parameters.append({"in": "query", "schema": op.query})
+    if op.method == "POST":
+        parameters.append({"in": "header", "name": "Idempotency-Key", "required": False,
+                           "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,200}$"},
+                           "description": "repeat the request with the same key to get the first answer again; the "
+                                          "work is done once (409 request_in_progress while it runs, 422 "
+                                          "idempotency_key_reused for another request)"})
     success: dict = {"description": "OK" if op.status != 204 else "Done (no body)"}
     if op.response is not None:
         success["content"] = {"application/json": {"schema": op.response}}

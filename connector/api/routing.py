@@ -15,6 +15,7 @@ from flask import Blueprint, Response, request
 from marshmallow import Schema
 
 from ..errors import ValidationFailed
+from . import idempotent
 
 PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -65,8 +66,7 @@ class ApiBlueprint(Blueprint):
                            body=body() if body else None, query=query() if query else None,
                            response=response() if response else None, status=status, errors=errors, public=public)
 
-            @wraps(view)
-            def handler(**path: Any) -> Response:
+            def respond(path: dict[str, Any]) -> Response:
                 kwargs = dict(path)
                 if op.query is not None:
                     kwargs["query"] = op.query.load(request.args.to_dict())
@@ -79,6 +79,12 @@ class ApiBlueprint(Blueprint):
                     return Response(status=status)
                 return Response(json.dumps(op.response.dump(result), ensure_ascii=False), status=status,
                                 mimetype="application/json")
+
+            @wraps(view)
+            def handler(**path: Any) -> Response:
+                if op.method == "POST":  # every POST takes an Idempotency-Key
+                    return idempotent.guard(lambda: respond(path))
+                return respond(path)
 
             handler.public = public  # type: ignore[attr-defined]
             self.add_url_rule(rule, view.__name__, handler, methods=[method])
