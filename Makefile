@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench soak lint lock clean
+.PHONY: run test bench soak model lint lock clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ lock: $(STAMP)
 soak: $(STAMP)
 	CONNECTOR_RANDOM_OPS=$${CONNECTOR_RANDOM_OPS:-1000} $(BIN)/python -m pytest -q -s \
 		tests/connector/e2e/faults/test_e2e_random.py
+
+## model: the model-based test (random operations and faults, connector and emulator) at length
+model: $(STAMP)
+	CONNECTOR_MODEL_STEPS=$${CONNECTOR_MODEL_STEPS:-3000} $(BIN)/python -m pytest -q -s \
+		tests/connector/integration/test_model.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
