@@ -20,7 +20,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import bench_connector, bench_emulator, bench_routing
+from . import bench_connector, bench_emulator, bench_load, bench_routing
 from .suite import Benchmark, Failure, Figure, table
 
 BENCHMARKS: dict[str, Benchmark] = {
@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "emulator-throughput": bench_emulator.throughput,
     "routing": bench_routing.decisions,
     "connector-create": bench_connector.create_overhead,
+    "load": bench_load.load,
 }
 
 DEFAULT_OUTPUT = Path(__file__).with_name("last-run.md")
