@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import metrics
 from .models import utcnow
 from .services.context import Context, SyncSettings
 from .services.reconcile import next_due, reconcile_pass
@@ -61,6 +62,7 @@ class Reconciler:
                 try:
                     self.run_once()
                 except Exception:  # a failed pass (database down) must not end the thread: the next one retries
+                    metrics.reconciler_runs.labels(outcome="failed").inc()
                     log.exception("reconcile pass failed")
             pause = self._pause()  # woken: the next due time may be sooner now
 

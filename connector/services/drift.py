@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import deadline
+from .. import deadline, metrics
 from ..errors import ConnectorError
 from ..models import WebitelUser, WebitelUserState
 from ..webitel import WebitelError
@@ -47,6 +47,9 @@ def differences(ctx: Context, *, with_stun: bool = True) -> list[dict[str, Any]]
         raise upstream_error(exc, "reading Webitel's users for the drift report") from exc
     items += [{"kind": MISSING_RECORD, "webitel_user_id": uid, "webitel_username": user.get("username"),
                "fields": {}} for uid, user in sorted(users.items(), key=lambda item: int(item[0]))]
+    for item in items:
+        for kind in item["fields"] or [item["kind"]]:
+            metrics.drift_found.labels(kind=kind).inc()
     return items
 
 
@@ -76,6 +79,8 @@ def repair(ctx: Context, *, ids: list[uuid.UUID] | None, direction: str) -> list
             results.append(_postponed(record_id, direction))
             continue
         results.append({"record_id": str(record_id), **_repair_one(ctx, record_id, direction)})
+        if results[-1]["outcome"] == "repaired":
+            metrics.drift_repaired.labels(kind=direction).inc()
     return results
 
 

@@ -10,6 +10,7 @@ number of connector processes can run passes side by side and never work on one 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import Counter
 from datetime import datetime
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import deadline
+from .. import deadline, metrics
 from ..errors import ConnectorError
 from ..models import SyncState, WebitelUser, WebitelUserState
 from . import audit, steps
@@ -41,6 +42,7 @@ def reconcile_pass(ctx: Context, *, due_only: bool = True, limit: int | None = N
     tried again in the same pass once the other got through, for a few rounds."""
     results: Counter[str] = Counter()
     retry: set[uuid.UUID] | None = None
+    started = time.perf_counter()
     for _round in range(MAX_ROUNDS):
         ended = _round_of(ctx, due_only=due_only, limit=limit, only=retry)
         for state in ended.values():
@@ -53,7 +55,19 @@ def reconcile_pass(ctx: Context, *, due_only: bool = True, limit: int | None = N
     results = +results
     if results:
         log.info("reconcile pass: %s", dict(results))
+    metrics.reconciler_runs.labels(outcome="ok").inc()
+    metrics.reconciler_run_duration.observe(time.perf_counter() - started)
+    count_records(ctx)
     return results
+
+
+def count_records(ctx: Context) -> None:
+    """The records by sync state, for the gauge dashboards watch."""
+    counts = dict(ctx.session.execute(select(WebitelUser.sync_state, func.count())
+                                      .group_by(WebitelUser.sync_state)).tuples().all())
+    ctx.session.rollback()
+    for state in SyncState:
+        metrics.webitel_user_records.labels(state=state.value).set(counts.get(state, 0))
 
 
 def _round_of(ctx: Context, *, due_only: bool, limit: int | None, only: set[uuid.UUID] | None) -> dict[uuid.UUID, str]:

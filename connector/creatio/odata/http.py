@@ -16,7 +16,10 @@ from typing import Any
 
 import httpx
 
+from ... import metrics
 from ...http_pool import ProcessClient, backoff_s
+from ...logs import REQUEST_ID_HEADER, current_request_id
+from ...webitel.observe import operation, outcome_of
 from ..errors import CreatioAuthFailed
 from .answers import GATEWAY_STATUSES, answer_error, transport_error
 from .auth import Auth
@@ -69,6 +72,8 @@ class CreatioHTTP:
         while True:
             client = self._client.get()  # before the sign-in, which uses the same client (and its cookies)
             sent_headers = dict(headers or {})
+            if request_id := current_request_id():
+                sent_headers[REQUEST_ID_HEADER] = request_id  # one id from Creatio's call through Creatio's logs
             generation = 0
             if authenticated:
                 credentials, generation = self.auth.headers(self)
@@ -79,11 +84,14 @@ class CreatioHTTP:
                                                 headers=sent_headers, timeout=limit)
             except httpx.HTTPError as exc:
                 error = transport_error(exc, action)
+                _count(method, path, None, started, "timeout" if isinstance(exc, httpx.TimeoutException)
+                       else "unreachable")
                 log.warning("creatio %s %s failed: %s (attempt %d/%d)", method, url, type(exc).__name__,
                             attempt + 1, attempts)
                 if attempt + 1 >= attempts or (error.outcome_unknown and not safe):
                     raise error from None
             else:
+                _count(method, path, response.status_code, started)
                 log.debug("creatio %s %s -> %d in %.1f ms", method, url, response.status_code,
                           (time.perf_counter() - started) * 1000)
                 if authenticated and response.status_code == 401:
@@ -108,3 +116,10 @@ class CreatioHTTP:
         if response.status_code >= 400:
             raise answer_error(response, action)
 
+
+
+def _count(method: str, path: str, status: int | None, started: float, failure: str | None = None) -> None:
+    """Each attempt in the metrics, named as Webitel's calls are (ids left out)."""
+    name = operation(method, path.split("?", 1)[0].split("(", 1)[0])
+    metrics.creatio_calls.labels(operation=name, outcome=outcome_of(status, failure)).inc()
+    metrics.creatio_call_duration.labels(operation=name).observe(time.perf_counter() - started)

@@ -22,6 +22,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ... import metrics
 from ...creatio import Account, CreatioSide, NewContact
 from ...errors import ConnectorError
 from ...models import ImportItem, ImportJob, ImportStatus, SyncState, WebitelUser, WebitelUserState, utcnow
@@ -37,6 +38,7 @@ from .matching import SUMMARY_KEYS, Decision, Known, Outcome, decide
 log = logging.getLogger("connector.imports")
 
 Progress = Callable[[ImportJob], None]
+WRITTEN = {Outcome.CREATED.value, Outcome.LINKED.value, Outcome.UPDATED.value}
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ def run_import(ctx: Context, creatio: CreatioSide, job: ImportJob, options: Impo
         job.status, job.finished_at, job.error = ImportStatus.FAILED, utcnow(), message[:1000]
         session.commit()
     log.info("import %s %s: %s", job.id, job.status, job.summary)
+    metrics.import_jobs.labels(outcome=job.status).inc()
     return job
 
 
@@ -108,6 +111,8 @@ class _Run:
             items = [self._item(user, decision) for user, decision in decisions]
         self.session.add_all(items)
         self.summary.update(SUMMARY_KEYS[Outcome(item.outcome)] for item in items)
+        if not self.options.dry_run:
+            metrics.users_imported.inc(sum(1 for item in items if item.outcome in WRITTEN))
         self.job.done += len(users)
         self._save_progress()
 
