@@ -16,8 +16,10 @@ import statistics
 import sys
 import time
 
-from emulator import routing
-from emulator.callcenter.entities import Agent, AgentSkill, QueueSkill
+from emulator.callcenter import routing
+from emulator.callcenter.agent_skills import AgentSkill
+from emulator.callcenter.agents import Agent
+from emulator.callcenter.queue_skills import QueueSkill
 
 MEDIAN_TARGET_US = 200.0
 RATIO_TARGET = 10.0

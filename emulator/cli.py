@@ -20,7 +20,7 @@ def serve(app, host: str, port: int, *, server: str, threads: int) -> None:
 
         run_simple(host, port, app, threaded=True)
         return
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
     class Gunicorn(BaseApplication):
         def load_config(self) -> None:

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from emulator.seed import DEFAULT_ADMIN_TOKEN, SeedError, demo_seed, read_seed_file, timestamp_ms
+from emulator.seed import DEFAULT_ADMIN_TOKEN, SeedError, build_world, demo_seed, read_seed_file, timestamp_ms
 from emulator.state import Backend
 from emulator.testing import in_process
 
@@ -31,7 +31,7 @@ def small_seed(**domain) -> dict:
 
 
 def loaded(doc: dict) -> Backend:
-    backend = Backend()
+    backend = Backend(build_world)
     backend.load_seed(doc)
     return backend
 
