@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, current_app, request
 
-from ..errors import PERMISSION_DENIED, forbidden
+from ..errors import NOT_IMPLEMENTED, PERMISSION_DENIED, WebitelError, forbidden
 from ..store import ListQuery, Page
 from . import protojson
 from .request import Call, read_call
@@ -153,10 +153,22 @@ def _handler(route: Route) -> Callable[..., Response]:
     return handle
 
 
+def _not_served(op: Operation) -> Callable[..., Response]:
+    def refuse(**_path_args: str) -> Response:
+        request.environ["emulator.operation"] = op.op_id
+        raise WebitelError(501, NOT_IMPLEMENTED, f"{op.method} /api{op.template} ({op.op_id}) is not served yet")
+
+    return refuse
+
+
 def bind(app: Flask, routes: dict[str, Route]) -> None:
-    """Add a URL rule per served operation (Werkzeug tries literal paths before templated ones)."""
-    for op_id, route in sorted(routes.items(), key=lambda item: item[1].op.template):
-        app.add_url_rule(route.op.flask_rule, endpoint=op_id, view_func=_handler(route), methods=[route.op.method])
+    """Add a URL rule per operation of Webitel's files: its view when served, else a 501 (so that
+    ``GET /roles/metadata`` is never read as ``GET /roles/{id}``: Werkzeug tries literal paths
+    before templated ones)."""
+    for op in sorted(spec().operations.values(), key=lambda o: o.template):
+        route = routes.get(op.op_id)
+        view = _handler(route) if route is not None else _not_served(op)
+        app.add_url_rule(op.flask_rule, endpoint=op.op_id, view_func=view, methods=[op.method])
 
 
 def listing(call: Call, query: ListQuery, page: Page, **extra: Any) -> dict:

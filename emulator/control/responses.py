@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Response, current_app, request
 
+from ..api.document import document
 from ..api.protojson import read_int, render_as
 from ..api.request import read_body
-from ..api.service import answer
+from ..api.service import answer, served_routes
 from ..callcenter.calls import E_CALL_NOT_FOUND, E_CALL_QUEUE, Switchboard
 from ..callcenter.queues import Queues
 from ..directory.users import Users
@@ -38,6 +40,16 @@ def json_body() -> dict[str, Any]:
 
 def parse_int64(value: str, name: str) -> int:
     return read_int(value, name)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI document of what the emulator serves (for Schemathesis, Prism, partners' tools)."""
+    app = current_app
+    cached = app.extensions.get("webitel_emulator_openapi")
+    if cached is None:
+        cached = app.extensions["webitel_emulator_openapi"] = json.dumps(document(served_routes()))
+    return Response(cached, mimetype="application/json")
 
 
 @bp.post("/reset")

@@ -1,0 +1,121 @@
+"""Regions (engine ``RegionService``, ``/regions``): a named place with a timezone, which agents
+refer to (``agent.region``). Webitel: ``flow.region``; ``model/region.go`` (``IsValid`` checks
+nothing, default order ``+name``), ``store/sqlstore/region_store.go`` (error ids).
+
+The emulator's choices (docs/call-center.md): the timezone is kept by id as given (timezones are
+``CalendarService``'s); a region still named by an agent can be deleted (the agent keeps the id).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TypedDict, Unpack
+
+from ..api.fields import REF, Fields
+from ..api.protojson import render_as
+from ..api.request import Call
+from ..api.service import Service, listing
+from ..errors import not_found
+from ..seed import SeedContext, entry, section
+from ..state import Domain, dump_section
+from ..store import Record, Table, any_ilike, paginate
+from .base import ENGINE_PAGE_SIZE, mutation
+
+E_REGION_NOT_FOUND = "store.sql_region.get.app_error"
+
+
+@dataclass
+class Region(Record):
+    name: str = ""
+    description: str = ""
+    timezone_id: int | None = None
+
+
+class RegionAttributes(TypedDict, total=False):
+    name: str
+    description: str
+    timezone_id: int | None
+
+
+class Regions(Table[Region]):
+    kind = "region"
+
+    def missing(self, row_id: int) -> Exception:
+        return not_found(E_REGION_NOT_FOUND, f"Id={row_id}, sql: no rows in result set")
+
+    @mutation
+    def create(self, *, actor: int | None, **attributes: Unpack[RegionAttributes]) -> Region:
+        return self.insert(Region(**attributes), actor)
+
+    @mutation
+    def update(self, region_id: int, *, actor: int | None, **changes: Unpack[RegionAttributes]) -> Region:
+        """PUT passes every attribute, PATCH those in its mask."""
+        return self.put(replace(self.get(region_id), **changes), actor)
+
+    @mutation
+    def delete(self, region_id: int) -> Region:
+        return self.pop(region_id)
+
+    def search(self, *, ids: list[int] = (), timezones: list[int] = (), name: str | None = None,  # type: ignore[assignment]
+               description: str | None = None, q: str | None = None) -> list[Region]:
+        """The store's filters: ``name`` and ``description`` are equal, ``q`` ILIKE either."""
+        return [r for r in self if (not ids or r.id in ids) and (not timezones or r.timezone_id in timezones)
+                and (name is None or r.name == name) and (description is None or r.description == description)
+                and any_ilike(q, r.name, r.description)]
+
+
+def wire_region(region: Region) -> dict:
+    return {"id": region.id, "name": region.name, "description": region.description,
+            "timezone": {"id": region.timezone_id}}
+
+
+@dump_section("call_center.regions", order=180)
+def _dump(domain: Domain) -> list[dict]:
+    return [render_as("engine.Region", wire_region(r)) for r in domain.store(Regions)]
+
+
+@section("regions", order=45)
+def seed_regions(ctx: SeedContext, entries: list[dict], where: str) -> None:
+    """``regions: [{name, description?, timezone_id?}]``; agents refer to them by ``region: <name>``."""
+    regions = ctx.domain.store(Regions)
+    for j, spec in enumerate(entries):
+        with entry(f"{where}[{j}]"):
+            region = regions.create(actor=ctx.admin_id, name=str(spec.get("name", "")),
+                                    description=str(spec.get("description", "")),
+                                    timezone_id=int(spec["timezone_id"]) if spec.get("timezone_id") else None)
+        ctx.names.setdefault("region", {})[region.name.casefold()] = region.id
+
+
+# -- HTTP --------------------------------------------------------------------------------------------
+REGION = Fields(Region, name="name", description="description", timezone=("timezone_id", REF))
+api = Service("RegionService", permission="dictionaries", clocked=True)
+
+
+@api.operation("SearchRegion")
+def search(call: Call) -> dict:
+    query, regions = call.list_query(ENGINE_PAGE_SIZE), call.store(Regions)
+    rows = regions.search(ids=call.ids("id"), timezones=call.ids("timezone_id"), name=call.query.get("name"),
+                          description=call.query.get("description"), q=query.q)
+    # Region.DefaultOrder is "+name".
+    return listing(call, query, paginate(rows, query, wire_region, default_key=lambda r: (r.name.casefold(), r.id)))
+
+
+@api.operation("CreateRegion")
+def create(call: Call) -> dict:
+    return wire_region(call.store(Regions).create(actor=call.user_id, **REGION.read(call)))
+
+
+@api.operation("ReadRegion")
+def read(call: Call) -> dict:
+    return wire_region(call.store(Regions).get(call.path["id"]))
+
+
+@api.operation("UpdateRegion")
+@api.operation("PatchRegion")
+def update(call: Call) -> dict:
+    return wire_region(call.store(Regions).update(call.path["id"], actor=call.user_id, **REGION.read(call)))
+
+
+@api.operation("DeleteRegion")
+def delete(call: Call) -> dict:
+    return wire_region(call.store(Regions).delete(call.path["id"]))
