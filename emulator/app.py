@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from .api.service import answer, bind, load_services
+from .api.spec import spec
 from .control.faults import Faults
 from .control.journal import Journal
+from .control.metrics import Metrics
 from .control.middleware import EmulatorMiddleware
 from .errors import NOT_IMPLEMENTED, WebitelError
 from .seed import build_world, demo_seed
@@ -27,6 +29,7 @@ class Emulator:
         self.backend = Backend(build_world)
         self.faults = Faults()
         self.journal = Journal(journal_size)
+        self.metrics = Metrics()
         self.backend.load_seed(seed if seed is not None else demo_seed())
 
     def reset(self) -> None:
@@ -74,5 +77,17 @@ def create_app(seed: dict | None = None, *, journal_size: int | None = None) -> 
         log.exception("unexpected error serving %s %s", request.method, request.path)
         return webitel_error(WebitelError(500, "emulator.internal", "internal error (see the emulator's log)"))
 
-    app.wsgi_app = EmulatorMiddleware(app.wsgi_app, emulator)  # type: ignore[method-assign]
+    @app.get("/metrics")
+    def metrics():
+        payload, content_type = emulator.metrics.exposition()
+        return Response(payload, content_type=content_type)
+
+    def resolve(environ: dict) -> str | None:
+        try:
+            endpoint, _args = app.url_map.bind_to_environ(environ).match()
+        except HTTPException:
+            return None
+        return endpoint if endpoint in spec().operations else None
+
+    app.wsgi_app = EmulatorMiddleware(app.wsgi_app, emulator, resolve)  # type: ignore[method-assign]
     return app
