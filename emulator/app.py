@@ -9,7 +9,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from .api.service import answer, bind, load_services
-from .api.spec import spec
+from .api.router import router
 from .control.faults import Faults
 from .control.journal import Journal
 from .control.metrics import Metrics
@@ -83,11 +83,8 @@ def create_app(seed: dict | None = None, *, journal_size: int | None = None) -> 
         return Response(payload, content_type=content_type)
 
     def resolve(environ: dict) -> str | None:
-        try:
-            endpoint, _args = app.url_map.bind_to_environ(environ).match()
-        except HTTPException:
-            return None
-        return endpoint if endpoint in spec().operations else None
+        op, _args = router().match(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")[len("/api"):])
+        return op.op_id if op is not None else None
 
     app.wsgi_app = EmulatorMiddleware(app.wsgi_app, emulator, resolve)  # type: ignore[method-assign]
     return app

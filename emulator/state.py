@@ -80,6 +80,7 @@ class Domain:
         self.name = name
         self.world = world
         self._stores: dict[type, Store] = {}
+        self._listeners: dict[str, list[Callable[..., Any]]] = {}  # bound listeners by event (not pickled)
 
     def store(self, kind: type[S]) -> S:
         found = self._stores.get(kind)
@@ -98,8 +99,15 @@ class Domain:
 
     def emit(self, event: str, *args: Any) -> None:
         """Tell every store that listens to ``event`` (they may refuse by raising a WebitelError)."""
-        for kind, method in LISTENERS.get(event, ()):
-            getattr(self.store(kind), method)(*args)
+        listeners = self._listeners.get(event)
+        if listeners is None:
+            listeners = self._listeners[event] = [getattr(self.store(kind), method)
+                                                  for kind, method in LISTENERS.get(event, ())]
+        for listener in listeners:
+            listener(*args)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_listeners": {}}
 
     def now(self) -> int:
         return self.world.clock.now_ms()

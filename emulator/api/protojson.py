@@ -96,6 +96,9 @@ _by_definition: dict[str, Shape] = {}
 
 def shape(schema: dict) -> Shape:
     """The compiled form of ``schema`` (cached; definitions compiled once, recursion allowed)."""
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and len(schema) == 1:
+        return _by_definition.get(ref.rsplit("/", 1)[1]) or _compile(schema)
     cached = _compiled.get(id(schema))
     if cached is not None:
         return cached[1]
@@ -156,13 +159,12 @@ def _fill(result: Shape, schema: dict, name: str) -> None:
 
 
 # -- answers -----------------------------------------------------------------------------------------
-def _zero(value: Any) -> bool:
-    return value is None or value is False or value == 0 or value == "" or value == [] or value == {}
+SCALARS = frozenset({"str", "int", "bool", "num", "any", "struct"})
 
 
 def render(schema: dict, value: Any) -> Any:
     """``value`` (plain Python: ints, strings, bools, dicts, lists, None) as Webitel writes it."""
-    return _render(shape(schema), value, "")
+    return _render(shape(schema), value)
 
 
 def render_as(definition: str, value: Any) -> Any:
@@ -170,46 +172,56 @@ def render_as(definition: str, value: Any) -> Any:
     return render({"$ref": f"#/definitions/{definition}"}, value)
 
 
-def _render(sh: Shape, value: Any, where: str) -> Any:
+def _render(sh: Shape, value: Any) -> Any:
     kind = sh.kind
     if kind == "msg":
-        if not isinstance(value, Mapping):
-            raise RenderError(f"{sh.name or 'object'}{where}: expected an object, got {type(value).__name__}")
-        fields, keep = sh.fields, sh.keep_zero
-        out = {}
-        for key, item in value.items():
-            sub = fields.get(key)
-            if sub is None:
-                if sh.open:
-                    out[key] = item
-                    continue
-                raise RenderError(f"{sh.name or 'object'}: no field {key!r}")
-            if item is None or (_zero(item) and key not in keep):
-                continue
-            rendered = _render(sub, item, f"{where}.{key}")
-            if rendered is not None and (not _zero(rendered) or key in keep):
-                out[key] = rendered
-        return out
+        return _message(sh, value)
     if kind == "i64s":
         return str(value)
     if kind == "list":
-        item_shape = sh.item
-        assert item_shape is not None
-        return [_render_item(item_shape, x, where) for x in value]
+        return [_render_item(sh.item, x) for x in value]  # type: ignore[arg-type]
     if kind == "map":
-        item_shape = sh.item
-        assert item_shape is not None
-        return {str(k): _render_item(item_shape, v, where) for k, v in value.items()}
+        return {str(k): _render_item(sh.item, v) for k, v in value.items()}  # type: ignore[arg-type]
     return value
 
 
-def _render_item(sh: Shape, value: Any, where: str) -> Any:
+def _message(sh: Shape, value: Any) -> dict:
+    """A message: every field at its zero value (``not item``: None, False, 0, "", [], {}) left out,
+    but a wrapper's 0; scalars written in place, the rest rendered in turn."""
+    if not isinstance(value, Mapping):
+        raise RenderError(f"{sh.name or 'object'}: expected an object, got {type(value).__name__}")
+    fields, keep = sh.fields, sh.keep_zero
+    out = {}
+    for key, item in value.items():
+        sub = fields.get(key)
+        if sub is None:
+            if sh.open:
+                out[key] = item
+                continue
+            raise RenderError(f"{sh.name or 'object'}: no field {key!r}")
+        if not item:
+            if item is not None and key in keep:
+                out[key] = item
+            continue
+        kind = sub.kind
+        if kind in SCALARS:
+            out[key] = item
+        elif kind == "i64s":
+            out[key] = str(item)
+        else:
+            rendered = _render(sub, item)
+            if rendered:
+                out[key] = rendered
+    return out
+
+
+def _render_item(sh: Shape, value: Any) -> Any:
     """An element of a repeated field or a map value: written even at its zero value."""
     if sh.kind == "msg":
-        return _render(sh, value if value is not None else {}, where)
+        return _message(sh, value if value is not None else {})
     if sh.kind == "i64s":
         return str(value)
-    return _render(sh, value, where)
+    return _render(sh, value)
 
 
 # -- bodies ------------------------------------------------------------------------------------------

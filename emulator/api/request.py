@@ -164,7 +164,7 @@ def read_call(op: Operation, entity: str | None, path_args: Mapping[str, str],
               domain: Domain | None) -> Call:
     call = Call(op=op, world=world, session=session, domain=cast("Domain", domain))
     for param in op.path_params:
-        text = path_args[param.name.replace(".", "__")]
+        text = path_args[param.name]
         call.path[param.name] = _scalar(param.schema, text, param.name)
     call.query = read_query(args, op.query_params)
     explicit: list[str] = list(call.query.get("fields") or ()) if op.method in ("PUT", "PATCH") else []

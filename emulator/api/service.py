@@ -29,6 +29,7 @@ from ..errors import NOT_IMPLEMENTED, PERMISSION_DENIED, WebitelError, forbidden
 from ..store import ListQuery, Page
 from . import protojson
 from .request import Call, read_call
+from .router import router
 from .spec import Operation, spec
 
 if TYPE_CHECKING:
@@ -125,11 +126,10 @@ def project(value: Any, fields: Iterable[str]) -> Any:
     return {k: v for k, v in value.items() if k in wanted}
 
 
-def _handler(route: Route) -> Callable[..., Response]:
+def _handler(route: Route) -> Callable[[dict[str, str]], Response]:
     op = route.op
 
-    def handle(**path_args: str) -> Response:
-        request.environ["emulator.operation"] = op.op_id
+    def handle(path_args: dict[str, str]) -> Response:
         emulator: Emulator = current_app.extensions["webitel_emulator"]
         backend = emulator.backend
         with backend.lock:
@@ -149,26 +149,27 @@ def _handler(route: Route) -> Callable[..., Response]:
                 result = project(result, call.list_query(1).fields)
             return answer(protojson.render(op.response, result))
 
-    handle.__name__ = op.op_id
     return handle
 
 
-def _not_served(op: Operation) -> Callable[..., Response]:
-    def refuse(**_path_args: str) -> Response:
-        request.environ["emulator.operation"] = op.op_id
-        raise WebitelError(501, NOT_IMPLEMENTED, f"{op.method} /api{op.template} ({op.op_id}) is not served yet")
-
-    return refuse
-
-
 def bind(app: Flask, routes: dict[str, Route]) -> None:
-    """Add a URL rule per operation of Webitel's files: its view when served, else a 501 (so that
-    ``GET /roles/metadata`` is never read as ``GET /roles/{id}``: Werkzeug tries literal paths
-    before templated ones)."""
-    for op in sorted(spec().operations.values(), key=lambda o: o.template):
-        route = routes.get(op.op_id)
-        view = _handler(route) if route is not None else _not_served(op)
-        app.add_url_rule(op.flask_rule, endpoint=op.op_id, view_func=view, methods=[op.method])
+    """One URL rule for the whole API: the router finds the operation; a served one runs its view,
+    any other path under /api answers 501 (never a 404 a client would read as "record not found")."""
+    table = router()
+    handlers = {op_id: _handler(route) for op_id, route in routes.items()}
+
+    def dispatch(rest: str = "") -> Response:
+        op, path_args = table.match(request.method, "/" + rest)
+        if op is None:
+            raise WebitelError(501, NOT_IMPLEMENTED, f"{request.method} {request.path} is not served by the emulator")
+        request.environ["emulator.operation"] = op.op_id
+        handler = handlers.get(op.op_id)
+        if handler is None:
+            raise WebitelError(501, NOT_IMPLEMENTED, f"{op.method} /api{op.template} ({op.op_id}) is not served yet")
+        return handler(path_args)
+
+    app.add_url_rule("/api/<path:rest>", endpoint="webitel_api", view_func=dispatch,
+                     methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
 
 
 def listing(call: Call, query: ListQuery, page: Page, **extra: Any) -> dict:

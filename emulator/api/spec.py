@@ -10,7 +10,6 @@ own description and not from a copy typed by hand.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -52,11 +51,6 @@ class Operation:
     @property
     def query_params(self) -> tuple[Param, ...]:
         return tuple(p for p in self.params if p.where == "query")
-
-    @property
-    def flask_rule(self) -> str:
-        """``/roles/{role.id}`` as a Flask rule under /api: ``/api/roles/<role__id>``."""
-        return "/api" + re.sub(r"\{([^}]+)\}", lambda m: "<" + m.group(1).replace(".", "__") + ">", self.template)
 
 
 def _param_schema(param: dict) -> dict:

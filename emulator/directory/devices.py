@@ -136,7 +136,8 @@ class Devices(Table[Device]):
             if device.user_id is not None and device.user_id != user.id:
                 raise conflict(E_DEVICE_CONFLICT, f"device: '{device.account}' belongs to another user")
         if change.generate is not None:
-            self._check_unique(self._generated(user, change.generate))
+            change.generated = self._generated(user, change.generate)
+            self._check_unique(change.generated)
 
     @staticmethod
     def _generated(user: User, template: DeviceTemplate) -> Device:
@@ -147,8 +148,8 @@ class Devices(Table[Device]):
     @on("user.saved")
     def _user_saved(self, change: UserChange) -> None:
         user = change.user
-        if change.generate is not None:
-            device = self._generated(user, change.generate)
+        if change.generated is not None:
+            device = change.generated
             device.user_id = device.generated_for = user.id
             self.insert(device, user.updated_by)
             self._index(None, device)

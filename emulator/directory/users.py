@@ -105,6 +105,7 @@ class UserChange:
     previous: User | None
     devices: list[int] | None = None
     generate: DeviceTemplate | None = None
+    generated: Any = None  # the device made from ``generate`` once checked (the devices store's record)
 
 
 # The editable attributes of a user by their record names; PUT replaces every one of them.

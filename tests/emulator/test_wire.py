@@ -133,11 +133,11 @@ def test_a_wrapped_entity_keeps_its_siblings():
 
 def test_the_update_mask_is_fields_when_sent_else_the_body_keys_on_patch():
     patched = call("UpdateRole2", b'{"role": {"name": "X", "description": "d"}, "fields": ["name"]}',
-                   path={"role__id": "5"}, entity="role")
+                   path={"role.id": "5"}, entity="role")
     assert (patched.path, patched.fields) == ({"role.id": 5}, ("name",))
-    derived = call("UpdateRole2", b'{"name": "X", "metadata": {}}', path={"role__id": "5"}, entity="role")
+    derived = call("UpdateRole2", b'{"name": "X", "metadata": {}}', path={"role.id": "5"}, entity="role")
     assert derived.fields == ("name", "metadata")
-    assert call("UpdateRole", b'{"name": "X"}', path={"role__id": "5"}, entity="role").fields is None  # PUT
+    assert call("UpdateRole", b'{"name": "X"}', path={"role.id": "5"}, entity="role").fields is None  # PUT
     nested = call("PatchQueueSkill", b'{"skill": {"id": 2}}', path={"queue_id": "1", "id": "2"})
     assert nested.fields == ("skill",)  # "skill.id" names the skill
 
