@@ -8,13 +8,14 @@ import os
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from .api.service import answer, bind, load_services
 from .api.router import router
+from .api.service import load_services
+from .api.wsgi import WebitelApi, to_json
 from .control.faults import Faults
 from .control.journal import Journal
 from .control.metrics import Metrics
 from .control.middleware import EmulatorMiddleware
-from .errors import NOT_IMPLEMENTED, WebitelError
+from .errors import WebitelError
 from .seed import build_world, demo_seed
 from .state import Backend, World
 
@@ -56,20 +57,15 @@ def create_app(seed: dict | None = None, *, journal_size: int | None = None) -> 
     app = Flask(__name__.rsplit(".", 1)[0])
     emulator = Emulator(seed, journal_size=journal_size or int(os.environ.get("EMULATOR_JOURNAL_SIZE", "500")))
     app.extensions["webitel_emulator"] = emulator
-    bind(app, load_services())
     app.register_blueprint(control_bp)
 
     @app.errorhandler(WebitelError)
     def webitel_error(error: WebitelError):
-        return answer(error.envelope(), error.code)
+        return Response(to_json(error.envelope()), status=error.code, mimetype="application/json")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
-        if code in (404, 405) and request.path.startswith("/api"):
-            # Never a bare 404, which a client would read as "record not found".
-            return webitel_error(WebitelError(501, NOT_IMPLEMENTED,
-                                              f"{request.method} {request.path} is not served by the emulator"))
         return webitel_error(WebitelError(code, f"emulator.http.{code}", error.description or ""))
 
     @app.errorhandler(Exception)
@@ -86,5 +82,7 @@ def create_app(seed: dict | None = None, *, journal_size: int | None = None) -> 
         op, _args = router().match(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")[len("/api"):])
         return op.op_id if op is not None else None
 
-    app.wsgi_app = EmulatorMiddleware(app.wsgi_app, emulator, resolve)  # type: ignore[method-assign]
+    # /api is the Webitel API's own WSGI app (no framework in the way); Flask serves the rest.
+    api = WebitelApi(emulator, load_services())
+    app.wsgi_app = EmulatorMiddleware(app.wsgi_app, api, emulator, resolve)  # type: ignore[method-assign]
     return app

@@ -166,7 +166,8 @@ def read_call(op: Operation, entity: str | None, path_args: Mapping[str, str],
     for param in op.path_params:
         text = path_args[param.name]
         call.path[param.name] = _scalar(param.schema, text, param.name)
-    call.query = read_query(args, op.query_params)
+    if args:
+        call.query = read_query(args, op.query_params)
     explicit: list[str] = list(call.query.get("fields") or ()) if op.method in ("PUT", "PATCH") else []
     schema = op.body_schema
     if schema is not None:

@@ -11,33 +11,24 @@ The method, path, parameters and the answer's schema come from Webitel's OpenAPI
 ``operationId``; the view gets a typed :class:`~emulator.api.request.Call` and returns plain
 Python values, which :func:`~emulator.api.protojson.render` shapes (zero values left out, int64 as
 strings). Every module under ``emulator.directory`` and ``emulator.callcenter`` is imported by
-:func:`load_services`, so a new service is a new module and nothing else.
+:func:`load_services`, so a new service is a new module and nothing else. The HTTP side is
+``wsgi.py``.
 """
 
 from __future__ import annotations
 
 import importlib
-import json
 import pkgutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flask import Flask, Response, current_app, request
-
-from ..errors import NOT_IMPLEMENTED, PERMISSION_DENIED, WebitelError, forbidden
 from ..store import ListQuery, Page
-from . import protojson
-from .request import Call, read_call
-from .router import router
+from .request import Call
 from .spec import Operation, spec
-
-if TYPE_CHECKING:
-    from ..app import Emulator
 
 SERVICE_PACKAGES = ("emulator.directory", "emulator.callcenter")
 View = Callable[[Call], Any]
-ACCESS = {"POST": "create", "DELETE": "delete", "GET": "read"}
 
 
 @dataclass(frozen=True)
@@ -99,77 +90,6 @@ def load_services() -> dict[str, Route]:
         for info in pkgutil.walk_packages(package.__path__, package_name + "."):
             importlib.import_module(info.name)
     return served_routes()
-
-
-# -- HTTP ------------------------------------------------------------------------------------------
-def answer(value: Any, status: int = 200) -> Response:
-    return Response(json.dumps(value, separators=(",", ":"), ensure_ascii=False), status=status,
-                    mimetype="application/json")
-
-
-def request_token() -> str | None:
-    """The access token from ``X-Webitel-Access``, ``Authorization: Bearer`` or ``?access_token=``."""
-    token = request.headers.get("X-Webitel-Access")
-    if not token:
-        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-        token = value.strip() if scheme.lower() == "bearer" else None
-    return token or request.args.get("access_token")
-
-
-def project(value: Any, fields: Iterable[str]) -> Any:
-    """``fields=id&fields=name``: only those attributes of the object, or of each listed item."""
-    wanted = set(fields)
-    if not wanted or not isinstance(value, dict):
-        return value
-    if isinstance(value.get("items"), list):
-        return {**value, "items": [{k: v for k, v in item.items() if k in wanted} for item in value["items"]]}
-    return {k: v for k, v in value.items() if k in wanted}
-
-
-def _handler(route: Route) -> Callable[[dict[str, str]], Response]:
-    op = route.op
-
-    def handle(path_args: dict[str, str]) -> Response:
-        emulator: Emulator = current_app.extensions["webitel_emulator"]
-        backend = emulator.backend
-        with backend.lock:
-            session = domain = None
-            token = request_token()
-            if route.auth is True or (route.auth == "optional" and token):
-                session, domain = backend.world.authenticate(token)
-            call = read_call(op, route.entity, path_args, request.args, request.get_data(cache=True),
-                             backend.world, session, domain)
-            if session is not None and not session.root and not route.self_service and op.method != "GET":
-                raise forbidden(PERMISSION_DENIED, f"userId={session.user_id}, permission={route.service.permission} "
-                                                   f"access={ACCESS.get(op.method, 'update')}")
-            if route.clocked and domain is not None:
-                domain.emit("catch_up")
-            result = route.view(call)
-            if route.project:
-                result = project(result, call.list_query(1).fields)
-            return answer(protojson.render(op.response, result))
-
-    return handle
-
-
-def bind(app: Flask, routes: dict[str, Route]) -> None:
-    """One URL rule for the whole API: the router finds the operation; a served one runs its view,
-    any other path under /api answers 501 (never a 404 a client would read as "record not found")."""
-    table = router()
-    handlers = {op_id: _handler(route) for op_id, route in routes.items()}
-
-    def dispatch(rest: str = "") -> Response:
-        op, path_args = table.match(request.method, "/" + rest)
-        if op is None:
-            raise WebitelError(501, NOT_IMPLEMENTED, f"{request.method} {request.path} is not served by the emulator")
-        request.environ["emulator.operation"] = op.op_id
-        handler = handlers.get(op.op_id)
-        if handler is None:
-            raise WebitelError(501, NOT_IMPLEMENTED, f"{op.method} /api{op.template} ({op.op_id}) is not served yet")
-        return handler(path_args)
-
-    app.add_url_rule("/api/<path:rest>", endpoint="webitel_api", view_func=dispatch,
-                     methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
 
 
 def listing(call: Call, query: ListQuery, page: Page, **extra: Any) -> dict:

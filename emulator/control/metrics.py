@@ -4,6 +4,8 @@ process: its state lives in memory), so several emulators in one process count a
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 
 UNKNOWN = "unknown"  # a request no operation of Webitel's files matches
@@ -17,8 +19,14 @@ class Metrics:
         self.faults = Counter("webitel_emulator_faults", "Faults injected by fault rules, by action and moment",
                               ("operation", "action", "when"), registry=self.registry)
 
+        self._children: dict[tuple[str, str, int], Any] = {}  # label values -> the counter's child
+
     def request(self, operation: str | None, method: str, status: int) -> None:
-        self.requests.labels(operation or UNKNOWN, method, str(status)).inc()
+        key = (operation or UNKNOWN, method, status)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = self.requests.labels(key[0], method, str(status))
+        child.inc()
 
     def fault(self, operation: str | None, action: str, when: str) -> None:
         self.faults.labels(operation or UNKNOWN, action, when).inc()

@@ -58,8 +58,9 @@ class EmulatorMiddleware:
     """``resolve(environ)`` names the operation a request is for (used when a fault answers before
     the request reaches the operation's view, which names it itself)."""
 
-    def __init__(self, app, emulator: Emulator, resolve: Callable[[dict], str | None]) -> None:
-        self.app = app
+    def __init__(self, app, api, emulator: Emulator, resolve: Callable[[dict], str | None]) -> None:
+        self.app = app  # everything outside /api (the control plane, /metrics)
+        self.api = api  # the Webitel API
         self.emulator = emulator
         self.resolve = resolve
 
@@ -118,7 +119,7 @@ class EmulatorMiddleware:
         def capture(status, headers, exc_info=None):
             captured["status"], captured["headers"] = status, headers
 
-        result = self.app(environ, capture)
+        result = self.api(environ, capture)
         try:
             chunks = [b"".join(result)]
         finally:

@@ -11,7 +11,8 @@ from flask import Blueprint, Response, current_app, request
 from ..api.document import document
 from ..api.protojson import read_int, render_as
 from ..api.request import read_body
-from ..api.service import answer, served_routes
+from ..api.service import served_routes
+from ..api.wsgi import to_json
 from ..callcenter.calls import E_CALL_NOT_FOUND, E_CALL_QUEUE, Switchboard
 from ..callcenter.queues import Queues
 from ..directory.users import Users
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
     from ..app import Emulator
 
 bp = Blueprint("control", __name__, url_prefix="/__emulator__")
+
+
+def answer(value: Any, status: int = 200) -> Response:
+    return Response(to_json(value), status=status, mimetype="application/json")
 
 
 def emulator() -> Emulator:
