@@ -77,7 +77,7 @@ class Shape:
     """One schema, compiled: ``kind`` is one of str, i64s (int64 as a string), int, bool, num, list,
     msg (declared properties), map (additionalProperties), struct (any JSON object), any (any JSON)."""
 
-    __slots__ = ("kind", "name", "fields", "item", "keep_zero", "int_kind", "enum", "open")
+    __slots__ = ("kind", "name", "fields", "item", "keep_zero", "int_kind", "enum", "open", "_plan")
 
     def __init__(self, kind: str, name: str = "") -> None:
         self.kind = kind
@@ -88,6 +88,27 @@ class Shape:
         self.int_kind = "int64"
         self.enum: tuple[str, ...] = ()
         self.open = False  # a message that also takes keys it does not declare (additionalProperties: true)
+        self._plan: dict[str, tuple[int, Shape]] | None = None
+
+    def plan(self) -> dict[str, tuple[int, Shape]]:
+        """Field name -> (how it is written, its shape): worked out once, on first use (a
+        definition may refer to itself, so not while compiling)."""
+        if self._plan is None:
+            plan = {}
+            for key, sub in self.fields.items():
+                if sub.kind in SCALARS:
+                    code = SCALAR
+                elif sub.kind == "i64s":
+                    code = INT64
+                elif sub.kind == "msg":
+                    code = MESSAGE
+                elif sub.kind == "list" and sub.item is not None and sub.item.kind == "msg":
+                    code, sub = MESSAGES, sub.item
+                else:
+                    code = OTHER
+                plan[key] = (code, sub)
+            self._plan = plan
+        return self._plan
 
 
 _compiled: dict[int, tuple[dict, Shape]] = {}
@@ -160,6 +181,7 @@ def _fill(result: Shape, schema: dict, name: str) -> None:
 
 # -- answers -----------------------------------------------------------------------------------------
 SCALARS = frozenset({"str", "int", "bool", "num", "any", "struct"})
+SCALAR, INT64, MESSAGE, MESSAGES, OTHER = range(5)  # how a message's field is written (Shape.plan)
 
 
 def render(schema: dict, value: Any) -> Any:
@@ -188,13 +210,13 @@ def _render(sh: Shape, value: Any) -> Any:
 def _message(sh: Shape, value: Any) -> dict:
     """A message: every field at its zero value (``not item``: None, False, 0, "", [], {}) left out,
     but a wrapper's 0; scalars written in place, the rest rendered in turn."""
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):  # the ABC check is slow: dicts first
         raise RenderError(f"{sh.name or 'object'}: expected an object, got {type(value).__name__}")
-    fields, keep = sh.fields, sh.keep_zero
+    plan, keep = sh.plan(), sh.keep_zero
     out = {}
     for key, item in value.items():
-        sub = fields.get(key)
-        if sub is None:
+        step = plan.get(key)
+        if step is None:
             if sh.open:
                 out[key] = item
                 continue
@@ -203,13 +225,15 @@ def _message(sh: Shape, value: Any) -> dict:
             if item is not None and key in keep:
                 out[key] = item
             continue
-        kind = sub.kind
-        if kind in SCALARS:
+        code, sub = step
+        if code == SCALAR:
             out[key] = item
-        elif kind == "i64s":
+        elif code == INT64:
             out[key] = str(item)
         else:
-            rendered = _render(sub, item)
+            rendered = _message(sub, item) if code == MESSAGE else [_message(sub, x if x is not None else {})
+                                                                    for x in item] if code == MESSAGES \
+                else _render(sub, item)
             if rendered:
                 out[key] = rendered
     return out
