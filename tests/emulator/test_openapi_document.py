@@ -17,6 +17,8 @@ def test_the_document_lists_exactly_the_served_operations(webitel_emulator):
     assert doc["swagger"] == "2.0" and doc["basePath"] == "/api"
     assert doc["paths"]["/users/{id}"]["get"]["responses"]["200"]["schema"] == {"$ref": "#/definitions/apiUser"}
     assert doc["paths"]["/devices/{id}"]["delete"]["responses"]["200"]["schema"]["type"] == "array"
+    [role_id] = doc["paths"]["/roles/{role_id}"]["put"]["parameters"][:1]  # {role.id}, renamed for tools
+    assert (role_id["name"], role_id["in"], role_id["pattern"]) == ("role_id", "path", r"^-?[0-9]{1,18}$")
     assert doc["paths"]["/login"]["post"]["security"] == []
     assert doc["definitions"][ERROR_DEFINITION]["required"] == ["id", "code", "status"]
 
