@@ -88,6 +88,7 @@ class Switchboard(Store):
         self.waiting: set[int] = set()
         self.ringing: set[int] = set()  # offered calls that ring out on their own (ring_until set)
         self.free: set[int] = set()  # agents online, waiting, without a call
+        self.logged_in: set[int] = set()  # agents whose status is not offline (license checks look at these only)
         self.timers: dict[int, int] = {}  # agent id -> unix ms its wrap_time / missed state ends
         self.cursors: dict[int, int] = {}  # round-robin: team id (or -queue id) -> agent last offered
 
@@ -116,6 +117,10 @@ class Switchboard(Store):
         if agent.status != status:
             agent.last_status_change = at
         agent.status, agent.status_payload = status, payload
+        if status == OFFLINE:
+            self.logged_in.discard(agent.id)
+        else:
+            self.logged_in.add(agent.id)
         self.refresh(agent)
 
     def refresh(self, agent: Agent) -> None:
@@ -146,7 +151,8 @@ class Switchboard(Store):
     def enforce_licenses(self, at: int, agents: list[Agent] | None = None) -> None:
         """An agent who is not offline and no longer holds a valid CALL_CENTER license is logged
         out (call_center agent_store.go ``OnlineWithOutActive``, agent_manager ``changeDeadlineState``)."""
-        for agent in self.agents if agents is None else agents:
+        rows = self.agents.rows
+        for agent in [rows[i] for i in sorted(self.logged_in) if i in rows] if agents is None else agents:
             if agent.status != OFFLINE and not self.agents.licensed(agent.user_id, at):
                 self.set_status(agent, OFFLINE, at, NO_CC_LICENSE)
 
@@ -168,6 +174,7 @@ class Switchboard(Store):
     @on("agent.deleted")
     def _agent_deleted(self, agent: Agent) -> None:
         self.free.discard(agent.id)
+        self.logged_in.discard(agent.id)
         self.timers.pop(agent.id, None)
 
     @on("queue.deleted")

@@ -195,9 +195,10 @@ class CallCenterMachine(RuleBasedStateMachine):
         domain = next(iter(self.emulator.emulator.backend.world.domains.values()))
         rows = domain.store(AgentSkills)
         assert rows.index.rows() == {(r.agent_id, r.skill_id, r.capacity) for r in rows if r.enabled}
-        assert domain.store(Switchboard).free == {
-            a.id for a in domain.store(Agents) if a.status == "online" and a.channel_state == "waiting"
-            and a.call_id is None}
+        board = domain.store(Switchboard)
+        assert board.free == {a.id for a in domain.store(Agents)
+                              if a.status == "online" and a.channel_state == "waiting" and a.call_id is None}
+        assert board.logged_in == {a.id for a in domain.store(Agents) if a.status != "offline"}
 
 
 CallCenterMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None,
