@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..store import ListQuery, Page
+from ..store import ListQuery, Page, paginate
 from .request import Call
 from .spec import Operation, spec
 
@@ -102,3 +102,35 @@ def listing(call: Call, query: ListQuery, page: Page, **extra: Any) -> dict:
     if "size" in declared:
         out["size"] = query.size
     return out
+
+
+def crud(api: Service, store: type, wire: Callable[[Any, Any], dict], fields: Any, *, page_size: int,
+         search: str | None = None, create: str | None = None, read: str | None = None,
+         update: tuple[str, ...] = (), delete: str | None = None, entity: str | None = None,
+         filters: Callable[[Call, Any], Any] | None = None, default_key: Callable[[Any], Any] | None = None) -> None:
+    """Serve the usual operations of one resource with one call: ``search`` (``filters(call,
+    query)`` gives the rows), ``create``, ``read``, ``update`` (PUT and PATCH) and ``delete``, by
+    their operationIds. The store has ``create(*, actor, **attributes)``, ``get(id)``,
+    ``update(id, *, actor, **changes)`` and ``delete(id)``; ``wire(domain, row)`` writes a row;
+    ``fields`` (``api.fields.Fields``) reads a body. The row's id is the operation's path parameter."""
+
+    def row_id(call: Call) -> Any:
+        return call.path[call.op.path_params[-1].name]
+
+    if search is not None:
+        def search_view(call: Call) -> dict:
+            query = call.list_query(page_size)
+            rows = filters(call, query) if filters is not None else list(call.store(store))
+            return listing(call, query, paginate(rows, query, lambda row: wire(call.domain, row), default_key))
+
+        api.operation(search)(search_view)
+    if create is not None:
+        api.operation(create, entity=entity)(
+            lambda call: wire(call.domain, call.store(store).create(actor=call.user_id, **fields.read(call))))
+    if read is not None:
+        api.operation(read)(lambda call: wire(call.domain, call.store(store).get(row_id(call))))
+    for op_id in update:
+        api.operation(op_id, entity=entity)(lambda call: wire(call.domain, call.store(store).update(
+            row_id(call), actor=call.user_id, **fields.read(call))))
+    if delete is not None:
+        api.operation(delete)(lambda call: wire(call.domain, call.store(store).delete(row_id(call))))

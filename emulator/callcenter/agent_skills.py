@@ -38,6 +38,7 @@ class AgentSkills(Table[AgentSkill]):
     def __init__(self, domain: Any) -> None:
         super().__init__(domain)
         self.rows_of: dict[int, dict[int, AgentSkill]] = {}  # agent id -> skill id -> its row
+        self.of_skill: dict[int, dict[int, AgentSkill]] = {}  # skill id -> agent id -> its row
         self.index = routing.SkillIndex()
 
     def of(self, agent_id: int) -> dict[int, AgentSkill]:
@@ -74,12 +75,14 @@ class AgentSkills(Table[AgentSkill]):
             self._drop(old)
         self.rows[row.id] = row
         self.rows_of.setdefault(row.agent_id, {})[row.skill_id] = row
+        self.of_skill.setdefault(row.skill_id, {})[row.agent_id] = row
         if row.enabled:
             self.index.add(row.skill_id, row.capacity or 0, row.agent_id)
 
     def _drop(self, row: AgentSkill) -> None:
         del self.rows[row.id]
         self.rows_of.get(row.agent_id, {}).pop(row.skill_id, None)
+        self.of_skill.get(row.skill_id, {}).pop(row.agent_id, None)
         if row.enabled:
             self.index.discard(row.skill_id, row.capacity or 0, row.agent_id)
 
@@ -137,8 +140,8 @@ class AgentSkills(Table[AgentSkill]):
         """The rows of an agent or of a skill, narrowed by row ids, skill ids, agent ids and ``q``
         (the skill's name for an agent's rows, the agent's name for a skill's rows)."""
         ids, skill_ids, agent_ids = set(ids), set(skill_ids), set(agent_ids)
-        pool = list(self.of(agent_id).values()) if agent_id is not None else [
-            r for r in self.rows.values() if r.skill_id == skill_id]
+        pool = list(self.of(agent_id).values()) if agent_id is not None else list(
+            self.of_skill.get(skill_id, {}).values()) if skill_id is not None else []
         skills, agents = self.domain.store(Skills), self.domain.store(Agents)
         out = [row for row in pool
                if not (ids and row.id not in ids or skill_ids and row.skill_id not in skill_ids
@@ -147,15 +150,10 @@ class AgentSkills(Table[AgentSkill]):
                                    else agents.name_of(row.agent_id)))]
         return sorted(out, key=lambda r: r.id)
 
-    def counts(self) -> dict[int, tuple[int, int]]:
-        """skill id -> (active_agents, total_agents): agents with an enabled row, agents with any."""
-        active: dict[int, set[int]] = {}
-        total: dict[int, set[int]] = {}
-        for row in self.rows.values():
-            total.setdefault(row.skill_id, set()).add(row.agent_id)
-            if row.enabled:
-                active.setdefault(row.skill_id, set()).add(row.agent_id)
-        return {s: (len(active.get(s, ())), len(agents)) for s, agents in total.items()}
+    def counts(self, skill_id: int) -> tuple[int, int]:
+        """(active_agents, total_agents) of a skill: agents with an enabled row, agents with any."""
+        rows = self.of_skill.get(skill_id, {})
+        return sum(1 for r in rows.values() if r.enabled), len(rows)
 
     @on("agent.deleted")
     def _agent_deleted(self, agent: Agent) -> None:
@@ -165,6 +163,6 @@ class AgentSkills(Table[AgentSkill]):
 
     @on("skill.deleting")
     def _skill_deleting(self, skill: Skill, users: list[str]) -> None:
-        agents = sorted({r.agent_id for r in self.rows.values() if r.skill_id == skill.id})
+        agents = sorted(self.of_skill.get(skill.id, {}))
         if agents:
             users.append(f"agents {agents}")

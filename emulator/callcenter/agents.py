@@ -113,6 +113,7 @@ class Agents(Table[Agent]):
         self.put(agent, actor)
         del self.of_user[current.user_id]
         self.of_user[agent.user_id] = agent.id
+        self.domain.emit("agent.saved", agent)  # the switchboard holds the new record
         return agent
 
     def _check(self, agent: Agent, current: Agent | None, error_id: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..api.fields import REF, REFS, Fields
 from ..api.protojson import render_as
 from ..api.request import Call
-from ..api.service import Service, listing
+from ..api.service import Service, crud, listing
 from ..directory.users import Users
 from ..state import Domain, dump_section
 from ..store import any_ilike, paginate
@@ -103,34 +103,9 @@ def search_agents(domain: Domain, call: Call, q: str | None) -> list[Agent]:
 api = Service("AgentService", permission="cc_agent", clocked=True)
 
 
-@api.operation("SearchAgent")
-def search(call: Call) -> dict:
-    query = call.list_query(ENGINE_PAGE_SIZE)
-    rows = search_agents(call.domain, call, query.q)
-    return listing(call, query, paginate(rows, query, lambda a: wire_agent(call.domain, a)))
-
-
-@api.operation("CreateAgent", entity="agent")
-def create(call: Call) -> dict:
-    return wire_agent(call.domain, call.store(Agents).create(actor=call.user_id, **AGENT.read(call)))
-
-
-@api.operation("ReadAgent")
-def read(call: Call) -> dict:
-    return wire_agent(call.domain, call.store(Agents).get(call.path["id"]))
-
-
-@api.operation("UpdateAgent", entity="agent")
-@api.operation("PatchAgent", entity="agent")
-def update(call: Call) -> dict:
-    agent = call.store(Agents).update(call.path["id"], actor=call.user_id, **AGENT.read(call))
-    call.store(Switchboard).refresh(agent)
-    return wire_agent(call.domain, agent)
-
-
-@api.operation("DeleteAgent")
-def delete(call: Call) -> dict:
-    return wire_agent(call.domain, call.store(Agents).delete(call.path["id"]))
+crud(api, Agents, wire_agent, AGENT, page_size=ENGINE_PAGE_SIZE, search="SearchAgent",
+     filters=lambda call, query: search_agents(call.domain, call, query.q), create="CreateAgent", read="ReadAgent",
+     update=("UpdateAgent", "PatchAgent"), delete="DeleteAgent", entity="agent")
 
 
 @api.operation("UpdateAgentStatus", self_service=True)

@@ -171,6 +171,10 @@ class Switchboard(Store):
             self.set_status(agent, OFFLINE, self.now())
         self.dispatch(self.now())
 
+    @on("agent.saved")
+    def _agent_saved(self, agent: Agent) -> None:
+        self.refresh(agent)
+
     @on("agent.deleted")
     def _agent_deleted(self, agent: Agent) -> None:
         self.free.discard(agent.id)

@@ -14,11 +14,11 @@ from typing import TypedDict, Unpack
 from ..api.fields import REF, Fields
 from ..api.protojson import render_as
 from ..api.request import Call
-from ..api.service import Service, listing
+from ..api.service import Service, crud
 from ..errors import not_found
 from ..seed import SeedContext, entry, section
 from ..state import Domain, dump_section
-from ..store import Record, Table, any_ilike, paginate
+from ..store import ListQuery, Record, Table, any_ilike
 from .base import ENGINE_PAGE_SIZE, mutation
 
 E_REGION_NOT_FOUND = "store.sql_region.get.app_error"
@@ -64,14 +64,14 @@ class Regions(Table[Region]):
                 and any_ilike(q, r.name, r.description)]
 
 
-def wire_region(region: Region) -> dict:
+def wire_region(domain: Domain, region: Region) -> dict:
     return {"id": region.id, "name": region.name, "description": region.description,
             "timezone": {"id": region.timezone_id}}
 
 
 @dump_section("call_center.regions", order=180)
 def _dump(domain: Domain) -> list[dict]:
-    return [render_as("engine.Region", wire_region(r)) for r in domain.store(Regions)]
+    return [render_as("engine.Region", wire_region(domain, r)) for r in domain.store(Regions)]
 
 
 @section("regions", order=45)
@@ -91,31 +91,12 @@ REGION = Fields(Region, name="name", description="description", timezone=("timez
 api = Service("RegionService", permission="dictionaries", clocked=True)
 
 
-@api.operation("SearchRegion")
-def search(call: Call) -> dict:
-    query, regions = call.list_query(ENGINE_PAGE_SIZE), call.store(Regions)
-    rows = regions.search(ids=call.ids("id"), timezones=call.ids("timezone_id"), name=call.query.get("name"),
-                          description=call.query.get("description"), q=query.q)
-    # Region.DefaultOrder is "+name".
-    return listing(call, query, paginate(rows, query, wire_region, default_key=lambda r: (r.name.casefold(), r.id)))
+def _search(call: Call, query: ListQuery) -> list[Region]:
+    return call.store(Regions).search(ids=call.ids("id"), timezones=call.ids("timezone_id"),
+                                      name=call.query.get("name"), description=call.query.get("description"),
+                                      q=query.q)
 
 
-@api.operation("CreateRegion")
-def create(call: Call) -> dict:
-    return wire_region(call.store(Regions).create(actor=call.user_id, **REGION.read(call)))
-
-
-@api.operation("ReadRegion")
-def read(call: Call) -> dict:
-    return wire_region(call.store(Regions).get(call.path["id"]))
-
-
-@api.operation("UpdateRegion")
-@api.operation("PatchRegion")
-def update(call: Call) -> dict:
-    return wire_region(call.store(Regions).update(call.path["id"], actor=call.user_id, **REGION.read(call)))
-
-
-@api.operation("DeleteRegion")
-def delete(call: Call) -> dict:
-    return wire_region(call.store(Regions).delete(call.path["id"]))
+crud(api, Regions, wire_region, REGION, page_size=ENGINE_PAGE_SIZE, search="SearchRegion", filters=_search,
+     default_key=lambda r: (r.name.casefold(), r.id),  # Region.DefaultOrder is "+name"
+     create="CreateRegion", read="ReadRegion", update=("UpdateRegion", "PatchRegion"), delete="DeleteRegion")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from ..api.fields import REF, REFS, Fields
 from ..api.protojson import render_as
 from ..api.request import Call
-from ..api.service import Service, listing
+from ..api.service import Service, crud
 from ..state import Domain, dump_section
-from ..store import paginate
+from ..store import ListQuery
 from .agents import Agents
 from .base import ENGINE_PAGE_SIZE
 from .teams import Team, Teams
@@ -38,30 +38,11 @@ def _dump(domain: Domain) -> list[dict]:
 api = Service("AgentTeamService", permission="cc_team", clocked=True)
 
 
-@api.operation("SearchAgentTeam")
-def search(call: Call) -> dict:
-    query, teams = call.list_query(ENGINE_PAGE_SIZE), call.store(Teams)
-    rows = teams.search(ids=call.ids("id"), strategies=call.query.get("strategy", []),
-                        admins=call.ids("admin_id"), q=query.q)
-    return listing(call, query, paginate(rows, query, lambda t: wire_team(call.domain, t)))
+def _search(call: Call, query: ListQuery) -> list[Team]:
+    return call.store(Teams).search(ids=call.ids("id"), strategies=call.query.get("strategy", []),
+                                    admins=call.ids("admin_id"), q=query.q)
 
 
-@api.operation("CreateAgentTeam", entity="team")
-def create(call: Call) -> dict:
-    return wire_team(call.domain, call.store(Teams).create(actor=call.user_id, **TEAM.read(call)))
-
-
-@api.operation("ReadAgentTeam")
-def read(call: Call) -> dict:
-    return wire_team(call.domain, call.store(Teams).get(call.path["id"]))
-
-
-@api.operation("UpdateAgentTeam", entity="team")
-def update(call: Call) -> dict:
-    team = call.store(Teams).update(call.path["id"], actor=call.user_id, **TEAM.read(call))
-    return wire_team(call.domain, team)
-
-
-@api.operation("DeleteAgentTeam")
-def delete(call: Call) -> dict:
-    return wire_team(call.domain, call.store(Teams).delete(call.path["id"]))
+crud(api, Teams, wire_team, TEAM, page_size=ENGINE_PAGE_SIZE, search="SearchAgentTeam", filters=_search,
+     create="CreateAgentTeam", read="ReadAgentTeam", update=("UpdateAgentTeam",), delete="DeleteAgentTeam",
+     entity="team")
