@@ -93,6 +93,17 @@ def section(key: str, order: int) -> Callable[[Section], Section]:
     return register
 
 
+def seed_named(ctx: SeedContext, entries: list[dict], where: str, kind: str,
+               make: Callable[[dict, str], Any]) -> None:
+    """Make each entry (``make(entry, where)`` returns the record, which has ``id`` and ``name``)
+    and remember its id by name, so that later entries may refer to it (``ctx.ref(kind, name)``)."""
+    for j, spec in enumerate(entries):
+        at = f"{where}[{j}]"
+        with entry(at):
+            made = make(spec, at)
+        ctx.names.setdefault(kind, {})[made.name.casefold()] = made.id
+
+
 def validate_seed(doc: Any) -> None:
     """The document's shape; references and Webitel's rules are checked while applying it."""
     _expect(doc, dict, "seed")

@@ -104,7 +104,8 @@ def listing(call: Call, query: ListQuery, page: Page, **extra: Any) -> dict:
     return out
 
 
-def crud(api: Service, store: type, wire: Callable[[Any, Any], dict], fields: Any, *, page_size: int,
+def crud(api: Service, store: type, wire: Callable[[Any, Any], dict], fields: Callable[[Call], dict], *,
+         page_size: int = 0,
          search: str | None = None, create: str | None = None, read: str | None = None,
          update: tuple[str, ...] = (), delete: str | None = None, entity: str | None = None,
          filters: Callable[[Call, Any], Any] | None = None, default_key: Callable[[Any], Any] | None = None) -> None:
@@ -112,7 +113,8 @@ def crud(api: Service, store: type, wire: Callable[[Any, Any], dict], fields: An
     query)`` gives the rows), ``create``, ``read``, ``update`` (PUT and PATCH) and ``delete``, by
     their operationIds. The store has ``create(*, actor, **attributes)``, ``get(id)``,
     ``update(id, *, actor, **changes)`` and ``delete(id)``; ``wire(domain, row)`` writes a row;
-    ``fields`` (``api.fields.Fields``) reads a body. The row's id is the operation's path parameter."""
+    ``fields(call)`` reads a body into attributes (``Fields.read``). The row's id is the operation's
+    last path parameter."""
 
     def row_id(call: Call) -> Any:
         return call.path[call.op.path_params[-1].name]
@@ -126,11 +128,11 @@ def crud(api: Service, store: type, wire: Callable[[Any, Any], dict], fields: An
         api.operation(search)(search_view)
     if create is not None:
         api.operation(create, entity=entity)(
-            lambda call: wire(call.domain, call.store(store).create(actor=call.user_id, **fields.read(call))))
+            lambda call: wire(call.domain, call.store(store).create(actor=call.user_id, **fields(call))))
     if read is not None:
         api.operation(read)(lambda call: wire(call.domain, call.store(store).get(row_id(call))))
     for op_id in update:
         api.operation(op_id, entity=entity)(lambda call: wire(call.domain, call.store(store).update(
-            row_id(call), actor=call.user_id, **fields.read(call))))
+            row_id(call), actor=call.user_id, **fields(call))))
     if delete is not None:
         api.operation(delete)(lambda call: wire(call.domain, call.store(store).delete(row_id(call))))

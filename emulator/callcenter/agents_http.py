@@ -103,7 +103,7 @@ def search_agents(domain: Domain, call: Call, q: str | None) -> list[Agent]:
 api = Service("AgentService", permission="cc_agent", clocked=True)
 
 
-crud(api, Agents, wire_agent, AGENT, page_size=ENGINE_PAGE_SIZE, search="SearchAgent",
+crud(api, Agents, wire_agent, AGENT.read, page_size=ENGINE_PAGE_SIZE, search="SearchAgent",
      filters=lambda call, query: search_agents(call.domain, call, query.q), create="CreateAgent", read="ReadAgent",
      update=("UpdateAgent", "PatchAgent"), delete="DeleteAgent", entity="agent")
 

@@ -16,7 +16,7 @@ from ..api.protojson import render_as
 from ..api.request import Call
 from ..api.service import Service, crud
 from ..errors import not_found
-from ..seed import SeedContext, entry, section
+from ..seed import SeedContext, section, seed_named
 from ..state import Domain, dump_section
 from ..store import ListQuery, Record, Table, any_ilike
 from .base import ENGINE_PAGE_SIZE, mutation
@@ -78,12 +78,9 @@ def _dump(domain: Domain) -> list[dict]:
 def seed_regions(ctx: SeedContext, entries: list[dict], where: str) -> None:
     """``regions: [{name, description?, timezone_id?}]``; agents refer to them by ``region: <name>``."""
     regions = ctx.domain.store(Regions)
-    for j, spec in enumerate(entries):
-        with entry(f"{where}[{j}]"):
-            region = regions.create(actor=ctx.admin_id, name=str(spec.get("name", "")),
-                                    description=str(spec.get("description", "")),
-                                    timezone_id=int(spec["timezone_id"]) if spec.get("timezone_id") else None)
-        ctx.names.setdefault("region", {})[region.name.casefold()] = region.id
+    seed_named(ctx, entries, where, "region", lambda spec, _at: regions.create(
+        actor=ctx.admin_id, name=str(spec.get("name", "")), description=str(spec.get("description", "")),
+        timezone_id=int(spec["timezone_id"]) if spec.get("timezone_id") else None))
 
 
 # -- HTTP --------------------------------------------------------------------------------------------
@@ -97,6 +94,6 @@ def _search(call: Call, query: ListQuery) -> list[Region]:
                                       q=query.q)
 
 
-crud(api, Regions, wire_region, REGION, page_size=ENGINE_PAGE_SIZE, search="SearchRegion", filters=_search,
+crud(api, Regions, wire_region, REGION.read, page_size=ENGINE_PAGE_SIZE, search="SearchRegion", filters=_search,
      default_key=lambda r: (r.name.casefold(), r.id),  # Region.DefaultOrder is "+name"
      create="CreateRegion", read="ReadRegion", update=("UpdateRegion", "PatchRegion"), delete="DeleteRegion")

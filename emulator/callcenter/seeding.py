@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..directory.users import Users
-from ..seed import SeedContext, SeedError, entry, section
+from ..seed import SeedContext, SeedError, entry, section, seed_named
 from .agent_skills import AgentSkills
 from .agents import Agent, Agents
 from .calls import Switchboard
@@ -47,21 +47,15 @@ def _plain(spec: dict, record: type, skip: tuple[str, ...], where: str) -> dict[
 @section("teams", order=40)
 def seed_teams(ctx: SeedContext, entries: list[dict], where: str) -> None:
     teams = ctx.domain.store(Teams)
-    for j, spec in enumerate(entries):
-        at = f"{where}[{j}]"
-        with entry(at):
-            team = teams.create(actor=ctx.admin_id, **_plain(spec, Team, (), at))
-        ctx.names.setdefault("team", {})[team.name.casefold()] = team.id
+    seed_named(ctx, entries, where, "team",
+               lambda spec, at: teams.create(actor=ctx.admin_id, **_plain(spec, Team, (), at)))
 
 
 @section("skills", order=50)
 def seed_skills(ctx: SeedContext, entries: list[dict], where: str) -> None:
     skills = ctx.domain.store(Skills)
-    for j, spec in enumerate(entries):
-        with entry(f"{where}[{j}]"):
-            skill = skills.create(actor=ctx.admin_id, name=str(spec.get("name", "")),
-                                  description=str(spec.get("description", "")))
-        ctx.names.setdefault("skill", {})[skill.name.casefold()] = skill.id
+    seed_named(ctx, entries, where, "skill", lambda spec, _at: skills.create(
+        actor=ctx.admin_id, name=str(spec.get("name", "")), description=str(spec.get("description", ""))))
 
 
 @section("queues", order=60)

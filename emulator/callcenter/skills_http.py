@@ -35,5 +35,5 @@ def _search(call: Call, query: ListQuery) -> list[Skill]:
     return call.store(Skills).search(ids=call.ids("id"), q=query.q)
 
 
-crud(api, Skills, wire_skill, SKILL, page_size=ENGINE_PAGE_SIZE, search="SearchSkill", filters=_search,
+crud(api, Skills, wire_skill, SKILL.read, page_size=ENGINE_PAGE_SIZE, search="SearchSkill", filters=_search,
      create="CreateSkill", read="ReadSkill", update=("UpdateSkill",), delete="DeleteSkill", entity="skill")

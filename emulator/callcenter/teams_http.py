@@ -43,6 +43,6 @@ def _search(call: Call, query: ListQuery) -> list[Team]:
                                     admins=call.ids("admin_id"), q=query.q)
 
 
-crud(api, Teams, wire_team, TEAM, page_size=ENGINE_PAGE_SIZE, search="SearchAgentTeam", filters=_search,
+crud(api, Teams, wire_team, TEAM.read, page_size=ENGINE_PAGE_SIZE, search="SearchAgentTeam", filters=_search,
      create="CreateAgentTeam", read="ReadAgentTeam", update=("UpdateAgentTeam",), delete="DeleteAgentTeam",
      entity="team")

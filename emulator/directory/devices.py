@@ -14,7 +14,7 @@ from typing import Any
 
 from ..api.protojson import render_as
 from ..api.request import Call
-from ..api.service import Service, listing
+from ..api.service import Service, crud, listing
 from ..errors import bad_args, bad_request, conflict, not_found
 from ..state import Domain, dump_section
 from ..store import Record, Table, UniqueIndex, any_ilike, ilike, on, paginate
@@ -240,17 +240,8 @@ def create(call: Call) -> dict:
     return devices.wire(devices.create(actor=call.user_id, **attrs))
 
 
-@api.operation("ReadDevice")
-def read(call: Call) -> dict:
-    devices = call.store(Devices)
-    return devices.wire(devices.get(call.path["id"]))
-
-
-@api.operation("UpdateDevice", entity="device")
-@api.operation("UpdateDevice2", entity="device")
-def update(call: Call) -> dict:
-    devices = call.store(Devices)
-    return devices.wire(devices.update(call.path["device.id"], actor=call.user_id, **_attributes(call)))
+crud(api, Devices, lambda domain, device: domain.store(Devices).wire(device), _attributes, read="ReadDevice",
+     update=("UpdateDevice", "UpdateDevice2"), entity="device")
 
 
 @api.operation("DeleteDevice")

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..api.protojson import render_as
 from ..api.request import Call
-from ..api.service import Service, listing
+from ..api.service import Service, crud, listing
 from ..errors import bad_args, bad_request, not_found
 from ..state import Domain, dump_section
 from ..store import Record, Table, any_ilike, ilike, on, paginate
@@ -151,17 +151,8 @@ def create(call: Call) -> dict:
     return roles.wire(roles.create(actor=call.user_id, copy_id=call.extra.get("copy_id"), **attrs))
 
 
-@api.operation("ReadRole")
-def read(call: Call) -> dict:
-    roles = call.store(Roles)
-    return roles.wire(roles.get(call.path["id"]))
-
-
-@api.operation("UpdateRole", entity="role")
-@api.operation("UpdateRole2", entity="role")
-def update(call: Call) -> dict:
-    roles = call.store(Roles)
-    return roles.wire(roles.update(call.path["role.id"], actor=call.user_id, **_attributes(call)))
+crud(api, Roles, lambda domain, role: domain.store(Roles).wire(role), _attributes, read="ReadRole",
+     update=("UpdateRole", "UpdateRole2"), entity="role")
 
 
 @api.operation("DeleteRole")

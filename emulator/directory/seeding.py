@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..seed import SeedContext, SeedError, _expect, entry, section, timestamp_ms
+from ..seed import SeedContext, SeedError, _expect, entry, section, seed_named, timestamp_ms
 from .licenses import License, Licenses
 from .roles import Roles
 from .users import DeviceTemplate, Users
@@ -45,11 +45,8 @@ def seed_licenses(ctx: SeedContext, entries: list[dict], where: str) -> None:
 @section("roles", order=20)
 def seed_roles(ctx: SeedContext, entries: list[dict], where: str) -> None:
     roles = ctx.domain.store(Roles)
-    for j, role in enumerate(entries):
-        with entry(f"{where}[{j}]"):
-            made = roles.create(actor=ctx.admin_id, name=str(role.get("name", "")),
-                                description=str(role.get("description", "")))
-        ctx.names.setdefault("role", {})[made.name.casefold()] = made.id
+    seed_named(ctx, entries, where, "role", lambda spec, _at: roles.create(
+        actor=ctx.admin_id, name=str(spec.get("name", "")), description=str(spec.get("description", ""))))
 
 
 def _device(value: Any, at: str) -> DeviceTemplate | None:
