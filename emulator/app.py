@@ -15,6 +15,7 @@ from .control.faults import Faults
 from .control.journal import Journal
 from .control.metrics import Metrics
 from .control.middleware import EmulatorMiddleware
+from .control.responses import bp as control_bp
 from .errors import WebitelError
 from .seed import build_world, demo_seed
 from .state import Backend, World
@@ -52,8 +53,6 @@ class Emulator:
 
 
 def create_app(seed: dict | None = None, *, journal_size: int | None = None) -> Flask:
-    from .control.responses import bp as control_bp
-
     app = Flask(__name__.rsplit(".", 1)[0])
     emulator = Emulator(seed, journal_size=journal_size or int(os.environ.get("EMULATOR_JOURNAL_SIZE", "500")))
     app.extensions["webitel_emulator"] = emulator

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .api.service import load_services
 from .errors import WebitelError
 from .state import Domain, World
 
@@ -150,9 +151,7 @@ def entry(where: str) -> Iterator[None]:
 
 def build_world(doc: Any) -> World:
     """A new world made from the seed ``doc``, every object through the services' rules."""
-    from .api.service import load_services  # the services register their seed sections on import
-
-    load_services()
+    load_services()  # the services register their seed sections on import
     validate_seed(doc)
     world = World()
     for i, d in enumerate(doc["domains"]):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..api.protojson import render_as
-from ..api.request import Call
+from ..api.request import Call, list_query
 from ..api.service import Service, listing
 from ..errors import bad_request, unauthenticated
 from ..state import VIEWS, Domain, dump_section
@@ -120,8 +120,6 @@ def search(call: Call) -> dict:
 
 
 def _body_query(call: Call) -> Any:
-    from ..api.request import list_query
-
     return list_query({**call.query, **(call.body or {}), **call.extra}, GO_PAGE_SIZE)
 
 

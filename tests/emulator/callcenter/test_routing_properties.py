@@ -1,4 +1,4 @@
-"""Properties of ``emulator.routing`` (issue 3, item 4), over generated call centers:
+"""Properties of ``emulator.callcenter.routing`` (issue 3, item 4), over generated call centers:
 
 - an agent skill that is disabled, or whose capacity is outside the queue skill's range, never routes;
 - the agent offered a call is eligible and free;
