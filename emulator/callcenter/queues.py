@@ -7,6 +7,7 @@ are kept as given, by id. Deleting a queue takes its queue skills and ends its c
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,8 +84,8 @@ class Queues(Table[Queue]):
         self.domain.emit("queue.deleted", queue)  # queue skills cascade, calls end
         return queue
 
-    def search(self, *, ids: list[int] = (), types: list[int] = (), teams: list[int] = (),  # type: ignore[assignment]
-               tags: list[str] = (), enabled: bool | None = None, q: str | None = None) -> list[Queue]:  # type: ignore[assignment]
+    def search(self, *, ids: Collection[int] = (), types: Collection[int] = (), teams: Collection[int] = (),
+               tags: Collection[str] = (), enabled: bool | None = None, q: str | None = None) -> list[Queue]:
         return [x for x in self if (not ids or x.id in ids) and (not types or x.type in types)
                 and (not teams or x.team_id in teams) and (not tags or set(tags) & set(x.tags))
                 and (enabled is None or x.enabled == enabled) and any_ilike(q, x.name)]

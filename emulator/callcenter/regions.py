@@ -8,6 +8,7 @@ The emulator's choices (docs/call-center.md): the timezone is kept by id as give
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import TypedDict, Unpack
 
@@ -56,7 +57,7 @@ class Regions(Table[Region]):
     def delete(self, region_id: int) -> Region:
         return self.pop(region_id)
 
-    def search(self, *, ids: list[int] = (), timezones: list[int] = (), name: str | None = None,  # type: ignore[assignment]
+    def search(self, *, ids: Collection[int] = (), timezones: Collection[int] = (), name: str | None = None,
                description: str | None = None, q: str | None = None) -> list[Region]:
         """The store's filters: ``name`` and ``description`` are equal, ``q`` ILIKE either."""
         return [r for r in self if (not ids or r.id in ids) and (not timezones or r.timezone_id in timezones)

@@ -4,6 +4,7 @@ deleted (answered as the store's internal error)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,6 @@ class Skills(Table[Skill]):
         self.names.move(skill.name, "", skill.id)
         return self.pop(skill_id)
 
-    def search(self, *, ids: list[int] = (), q: str | None = None,  # type: ignore[assignment]
-               exclude: set[int] = frozenset()) -> list[Skill]:  # type: ignore[assignment]
+    def search(self, *, ids: Collection[int] = (), q: str | None = None,
+               exclude: Collection[int] = ()) -> list[Skill]:
         return [s for s in self if (not ids or s.id in ids) and s.id not in exclude and any_ilike(q, s.name)]

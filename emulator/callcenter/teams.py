@@ -4,6 +4,7 @@ agent or a queue cannot be deleted (FK RESTRICT answered as the store's internal
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,7 +80,7 @@ class Teams(Table[Team]):
         team = self.find(team_id)
         return max(0, getattr(team, name)) if team is not None else 0
 
-    def search(self, *, ids: list[int] = (), strategies: list[str] = (), admins: list[int] = (),  # type: ignore[assignment]
+    def search(self, *, ids: Collection[int] = (), strategies: Collection[str] = (), admins: Collection[int] = (),
                q: str | None = None) -> list[Team]:
         return [t for t in self if (not ids or t.id in ids) and (not strategies or t.strategy in strategies)
                 and (not admins or set(admins) & set(t.admin_ids)) and any_ilike(q, t.name)]

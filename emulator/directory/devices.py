@@ -9,6 +9,7 @@ A device's password is write-only: never in an answer, the journal or the state.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -177,7 +178,7 @@ class Devices(Table[Device]):
                 self._assign(device, None)
 
     # -- reads -------------------------------------------------------------------------------------
-    def search(self, *, ids: list[int] = (), user_id: int | None = None, q: str | None = None,  # type: ignore[assignment]
+    def search(self, *, ids: Collection[int] = (), user_id: int | None = None, q: str | None = None,
                **patterns: str | None) -> list[Device]:
         pool = self.rows.values() if user_id is None else [self.rows[i] for i in sorted(self.of_user.get(user_id, ()))]
         return [d for d in pool if (not ids or d.id in ids) and any_ilike(q, d.name, d.account)

@@ -7,6 +7,7 @@ seat. The holders of each license are indexed (no scan of the users).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from ..api.protojson import render_as
@@ -67,7 +68,7 @@ class Licenses(Store):
                 return True
         return False
 
-    def search(self, *, serials: list[str] = (), products: list[str] = (), valid: bool = False,  # type: ignore[assignment]
+    def search(self, *, serials: Collection[str] = (), products: Collection[str] = (), valid: bool = False,
                holder: int | None = None, q: str | None = None) -> list[License]:
         held = set(self.domain.store(Users).rows.get(holder, User()).licenses) if holder is not None else None
         wanted = {p.upper() for p in products}

@@ -6,6 +6,7 @@ across users and roles (409 ``app.user.conflict.error``). Membership is the user
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -39,7 +40,7 @@ class Roles(Table[Role]):
     def missing(self, row_id: int) -> Exception:
         return not_found(E_ROLE_NOT_FOUND, f"role: id={row_id} not found")
 
-    def create(self, *, actor: int | None, name: str, description: str = "", permissions: list[str] = (),  # type: ignore[assignment]
+    def create(self, *, actor: int | None, name: str, description: str = "", permissions: Collection[str] = (),
                metadata: dict | None = None, copy_id: int | None = None) -> Role:
         """``copy_id`` names the role whose access list the new one starts from; the emulator has no
         access lists, so it is only checked to exist."""
@@ -78,7 +79,7 @@ class Roles(Table[Role]):
             raise bad_args("role: name is required")
         self._names().check(role.name, ("role", role.id))
 
-    def search(self, *, ids: list[int] = (), member: int | None = None, name: str | None = None,  # type: ignore[assignment]
+    def search(self, *, ids: Collection[int] = (), member: int | None = None, name: str | None = None,
                q: str | None = None) -> list[Role]:
         wanted = set(self.domain.store(Users).get(member).role_ids) if member is not None else None
         return [r for r in self.rows.values()

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -46,6 +46,15 @@ def password_matches(stored: str | None, password: str) -> bool:
         return False
     salt, digest = stored.split("$", 1)
     return hmac.compare_digest(digest, hashlib.sha256((salt + password).encode()).hexdigest())
+
+
+def new_password(password: str | None, confirm: str | None) -> str:
+    """A new password (``user_password``): required, and repeated by ``confirm_password`` when sent."""
+    if not password:
+        raise bad_request(E_PASSWORD_INVALID, "password: user_password is required")
+    if confirm is not None and confirm != password:
+        raise bad_request(E_PASSWORD_MISMATCH, "password: confirm_password does not match user_password")
+    return password
 
 
 class AuthNames(Store):
@@ -142,8 +151,8 @@ class Users(Table[User]):
 
     # -- writes ------------------------------------------------------------------------------------
     def create(self, *, actor: int | None, username: str, name: str = "", email: str = "", extension: str = "",
-               password: str | None = None, profile: dict[str, str] | None = None, licenses: list[str] = (),  # type: ignore[assignment]
-               role_ids: list[int] = (), device_id: int | None = None,  # type: ignore[assignment]
+               password: str | None = None, profile: dict[str, str] | None = None, licenses: Collection[str] = (),
+               role_ids: Collection[int] = (), device_id: int | None = None,
                devices: list[int] | None = None, contact_id: int | None = None, chat_name: str = "",
                force_password_change: bool = False, root: bool = False,
                generate_device: DeviceTemplate | None = None) -> User:
@@ -224,13 +233,8 @@ class Users(Table[User]):
         self.extensions.move(old.extension if old else "", new.extension if new else "", owner)
         self.emails.move(old.email if old else "", new.email if new else "", owner)
 
-    def set_password(self, user: User, password: str, confirm: str | None, actor: int | None) -> None:
-        """A new password (``user_password``), which ``confirm_password`` must repeat when sent."""
-        if not password:
-            raise bad_request(E_PASSWORD_INVALID, "password: user_password is required")
-        if confirm is not None and confirm != password:
-            raise bad_request(E_PASSWORD_MISMATCH, "password: confirm_password does not match user_password")
-        user.password_hash = hash_password(password)
+    def set_password(self, user: User, password: str | None, confirm: str | None, actor: int | None) -> None:
+        user.password_hash = hash_password(new_password(password, confirm))
         user.force_password_change = False
         self.stamp(user, actor)
 
@@ -265,7 +269,7 @@ class Users(Table[User]):
         self.domain.emit("presence.changed", user)
 
     # -- reads -------------------------------------------------------------------------------------
-    def search(self, *, ids: list[int] = (), not_ids: list[int] = (), q: str | None = None,  # type: ignore[assignment]
+    def search(self, *, ids: Collection[int] = (), not_ids: Collection[int] = (), q: str | None = None,
                name: str | None = None, username: str | None = None, extension: str | None = None,
                status: str | None = None, include_deleted: bool = False, only_deleted: bool = False
                ) -> Iterator[User]:

@@ -20,7 +20,17 @@ from ..store import paginate
 from .devices import Devices
 from .licenses import Licenses
 from .roles import Roles
-from .users import E_PASSWORD_INVALID, EDITABLE, DeviceTemplate, User, Users, audit, password_matches, user_ref
+from .users import (
+    E_PASSWORD_INVALID,
+    EDITABLE,
+    DeviceTemplate,
+    User,
+    Users,
+    audit,
+    new_password,
+    password_matches,
+    user_ref,
+)
 
 GO_PAGE_SIZE = 16
 
@@ -97,13 +107,7 @@ def _device_template(call: Call) -> DeviceTemplate | None:
 def _password(call: Call) -> str | None:
     """``?user_password=`` (with ``confirm_password``): the new user's password."""
     password, confirm = call.query.get("user_password"), call.query.get("confirm_password")
-    if password is None and confirm is None:
-        return None
-    if not password or (confirm is not None and confirm != password):
-        raise bad_request(E_PASSWORD_INVALID if not password else "app.user.password.mismatch",
-                          "password: user_password is required" if not password
-                          else "password: confirm_password does not match user_password")
-    return password
+    return None if password is None and confirm is None else new_password(password, confirm)
 
 
 @api.operation("SearchUsers")
