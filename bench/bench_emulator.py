@@ -247,11 +247,13 @@ def bench_scale(users: int) -> bool:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("which", nargs="*", choices=("reset", "scale", "rps"), default=[])
+    parser.add_argument("which", nargs="*", help="reset, scale, rps (default: all)")
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=8)
     args = parser.parse_args(argv)
     which = set(args.which) or {"reset", "scale", "rps"}
+    if which - {"reset", "scale", "rps"}:
+        parser.error(f"unknown benchmarks: {sorted(which - {'reset', 'scale', 'rps'})}")
     results = {}
     if "reset" in which:
         results["reset"] = bench_reset()
