@@ -155,8 +155,8 @@ def read_body(raw: bytes) -> Any:
         return None
     try:
         return json.loads(raw)
-    except ValueError as exc:
-        raise bad_args(f"invalid JSON body: {exc}") from exc
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than the parser goes
+        raise bad_args(f"invalid JSON body: {str(exc)[:200]}") from exc
 
 
 def read_call(op: Operation, entity: str | None, path_args: Mapping[str, str],

@@ -152,8 +152,9 @@ def test_a_malformed_path_id_is_refused():
     assert "id" in refused(lambda: call("ReadUser", path={"id": "abc"}))
 
 
-def test_a_body_that_is_not_json_is_refused():
-    assert "invalid JSON" in refused(lambda: call("CreateRole", b"{", entity="role"))
+@pytest.mark.parametrize("body", [b"{", b"\xff\xfe", b"[" * 100000 + b"]" * 100000])
+def test_a_body_that_is_not_json_is_refused(body):
+    assert "invalid JSON" in refused(lambda: call("CreateRole", body, entity="role"))
 
 
 # -- lists -----------------------------------------------------------------------------------------
