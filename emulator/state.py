@@ -88,9 +88,6 @@ class Domain:
             found = self._stores[kind] = kind(self)
         return found  # type: ignore[return-value]
 
-    def stores(self) -> list[Store]:
-        return list(self._stores.values())
-
     def __getattr__(self, name: str) -> Any:
         view = VIEWS.get(name)
         if view is None or name.startswith("_"):

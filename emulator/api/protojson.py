@@ -72,6 +72,10 @@ def read_number(value: Any, where: str) -> float:
         raise bad_args(f"{where}: invalid value for number type: {value!r}") from None
 
 
+SCALARS = frozenset({"str", "int", "bool", "num", "any", "struct"})
+SCALAR, INT64, MESSAGE, MESSAGES, OTHER = range(5)  # how a message's field is written (Shape.plan)
+
+
 # -- compiled schemas --------------------------------------------------------------------------------
 class Shape:
     """One schema, compiled: ``kind`` is one of str, i64s (int64 as a string), int, bool, num, list,
@@ -180,8 +184,6 @@ def _fill(result: Shape, schema: dict, name: str) -> None:
 
 
 # -- answers -----------------------------------------------------------------------------------------
-SCALARS = frozenset({"str", "int", "bool", "num", "any", "struct"})
-SCALAR, INT64, MESSAGE, MESSAGES, OTHER = range(5)  # how a message's field is written (Shape.plan)
 
 
 def render(schema: dict, value: Any) -> Any:

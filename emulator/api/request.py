@@ -116,13 +116,6 @@ class Call:
     def store(self, kind: type[S]) -> S:
         return self.domain.store(kind)
 
-    def arg(self, name: str, default: Any = None) -> Any:
-        """A parameter wherever it was sent: path, query, or the body beside the entity."""
-        for source in (self.path, self.query, self.extra):
-            if name in source:
-                return source[name]
-        return default
-
     def ids(self, name: str, source: dict[str, Any] | None = None) -> list[int]:
         """Ids filter ``name`` as integers (some of Webitel's messages declare ids as strings)."""
         values = (self.query if source is None else source).get(name) or []

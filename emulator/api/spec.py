@@ -13,7 +13,6 @@ import json
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
 
 from . import gateway
 
@@ -103,20 +102,7 @@ class Spec:
         except KeyError:
             raise KeyError(f"no operation {op_id!r} in Webitel's OpenAPI files") from None
 
-    def of_services(self, services: set[str] | frozenset[str]) -> list[Operation]:
-        return [op for op in self.operations.values() if op.service in services]
-
 
 @cache
 def spec() -> Spec:
     return Spec()
-
-
-def definition_name(schema: dict) -> str | None:
-    ref = schema.get("$ref")
-    return ref.rsplit("/", 1)[1] if isinstance(ref, str) else None
-
-
-def schema_key(schema: Any) -> str:
-    """A stable key for caching compiled schemas."""
-    return json.dumps(schema, sort_keys=True)
