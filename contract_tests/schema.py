@@ -47,7 +47,8 @@ WRAPPERS = frozenset(field for _definition, field in WRAPPER_FIELDS)
 
 def zero_values(body: Any, where: str = "") -> list[str]:
     """Fields written at their zero value, which grpc-gateway without EmitUnpopulated leaves out
-    (false, 0, "", an empty list or object); wrappers (Int32Value) and free-form data excepted."""
+    (false, 0, "", an empty list or object); wrappers (Int32Value) and free-form data excepted.
+    (An enum at its first value is zero too: ``protojson.render`` leaves it out by the schema.)"""
     found: list[str] = []
     if isinstance(body, dict):
         for key, value in body.items():

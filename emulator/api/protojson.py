@@ -63,6 +63,17 @@ def read_bool_text(value: str, where: str) -> bool:
     raise bad_args(f"{where}: invalid value for bool type: {value!r}")
 
 
+def read_enum(value: Any, names: tuple[str, ...] | list[str], where: str) -> str:
+    """An enum by its name or its number (protojson reads both), as its name."""
+    if isinstance(value, str) and value in names:
+        return value
+    number = value if isinstance(value, int) and not isinstance(value, bool) else (
+        int(value) if isinstance(value, str) and value.isdigit() else None)
+    if number is not None and 0 <= number < len(names):
+        return names[number]
+    raise bad_args(f"{where}: invalid value for enum type: {value!r} (one of {', '.join(names)})")
+
+
 def read_number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise bad_args(f"{where}: invalid value for number type: {value!r}")
@@ -73,7 +84,7 @@ def read_number(value: Any, where: str) -> float:
 
 
 SCALARS = frozenset({"str", "int", "bool", "num", "any", "struct"})
-SCALAR, INT64, MESSAGE, MESSAGES, OTHER = range(5)  # how a message's field is written (Shape.plan)
+SCALAR, INT64, MESSAGE, MESSAGES, OTHER, ENUM = range(6)  # how a message's field is written (Shape.plan)
 
 
 # -- compiled schemas --------------------------------------------------------------------------------
@@ -100,7 +111,9 @@ class Shape:
         if self._plan is None:
             plan = {}
             for key, sub in self.fields.items():
-                if sub.kind in SCALARS:
+                if sub.enum:
+                    code = ENUM
+                elif sub.kind in SCALARS:
                     code = SCALAR
                 elif sub.kind == "i64s":
                     code = INT64
@@ -230,6 +243,9 @@ def _message(sh: Shape, value: Any) -> dict:
         code, sub = step
         if code == SCALAR:
             out[key] = item
+        elif code == ENUM:
+            if item != sub.enum[0]:  # an enum's first value is its zero
+                out[key] = item
         elif code == INT64:
             out[key] = str(item)
         else:
@@ -279,10 +295,10 @@ def _decode(sh: Shape, value: Any, where: str) -> Any:
             out[key] = _decode(sub, item, _name(where, key))
         return out
     if kind == "str":
+        if sh.enum:
+            return read_enum(value, sh.enum, label)
         if not isinstance(value, str):
             raise bad_args(f"{label}: invalid value for string type: {value!r}")
-        if sh.enum and value not in sh.enum:
-            raise bad_args(f"{label}: invalid value for enum type: {value!r} (one of {', '.join(sh.enum)})")
         return value
     if kind in ("i64s", "int"):
         return read_int(value, label, sh.int_kind)

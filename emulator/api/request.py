@@ -58,9 +58,7 @@ def _scalar(param_schema: dict, text: str, where: str) -> Any:
     if kind == "number":
         return protojson.read_number(text, where)
     enum = param_schema.get("enum")
-    if enum and text not in enum:
-        raise bad_args(f"{where}: invalid value for enum type: {text!r} (one of {', '.join(enum)})")
-    return text
+    return protojson.read_enum(text, enum, where) if enum else text
 
 
 def read_query(args: Mapping[str, Any], params: tuple[Param, ...]) -> dict[str, Any]:

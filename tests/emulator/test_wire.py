@@ -60,6 +60,19 @@ def test_render_writes_a_wrapper_at_zero_and_leaves_out_a_null_one():
         "id": 4, "min_capacity": 0, "max_capacity": 0}  # engine.QueueSkill.id is declared an integer
 
 
+def test_an_enum_is_left_out_at_its_first_value_and_read_by_name_or_number():
+    assert render_as("engine.CommunicationType", {"name": "x", "channel": "Undefined"}) == {"name": "x"}
+    assert render_as("engine.CommunicationType", {"name": "x", "channel": "Email"}) == {"name": "x", "channel": "Email"}
+    body = {"$ref": "#/definitions/engine.CommunicationType"}
+    assert decode(body, {"channel": 2}) == decode(body, {"channel": "Email"}) == {"channel": "Email"}
+    assert "channel" in refused(decode, body, {"channel": "Fax"})
+    assert "channel" in refused(decode, body, {"channel": 9})
+    params = spec().operation("SearchCommunicationType").query_params
+    assert read_query(MultiDict([("channel", "Phone"), ("channel", "3")]), params) == {
+        "channel": ["Phone", "Messaging"]}
+    assert "channel" in refused(read_query, MultiDict([("channel", "Fax")]), params)
+
+
 def test_render_refuses_a_field_the_definition_does_not_declare():
     with pytest.raises(RenderError, match="apiRole: no field 'colour'"):
         render_as("apiRole", {"id": 1, "colour": "red"})
