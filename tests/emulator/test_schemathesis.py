@@ -12,11 +12,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection, not_a_server_error, positive_data_acceptance
 
 from contract_tests.schema import zero_values
+from emulator.api.gateway import DOCUMENTED_5XX
 from emulator.testing import in_process
 
-# The 5xx Webitel documents for these operations (webitel-api.md §5.14, §5.15, §2.6).
-DOCUMENTED_5XX = {"store.sql_skill.delete.app_error", "store.sql_agent_team.delete.app_error",
-                  "store.sql_agent.set_online.app_error"}
 EXAMPLES = int(os.environ.get("EMULATOR_SCHEMATHESIS_EXAMPLES", "15"))
 
 HANDLE = in_process()
