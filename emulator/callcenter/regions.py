@@ -17,7 +17,7 @@ from ..api.protojson import render_as
 from ..api.request import Call
 from ..api.service import Service, crud
 from ..errors import not_found
-from ..seed import SeedContext, section, seed_named
+from ..seed import SeedContext, _expect, section, seed_named
 from ..state import Domain, dump_section
 from ..store import ListQuery, Record, Table, any_ilike
 from .base import ENGINE_PAGE_SIZE, mutation
@@ -79,9 +79,9 @@ def _dump(domain: Domain) -> list[dict]:
 def seed_regions(ctx: SeedContext, entries: list[dict], where: str) -> None:
     """``regions: [{name, description?, timezone_id?}]``; agents refer to them by ``region: <name>``."""
     regions = ctx.domain.store(Regions)
-    seed_named(ctx, entries, where, "region", lambda spec, _at: regions.create(
+    seed_named(ctx, entries, where, "region", lambda spec, at: regions.create(
         actor=ctx.admin_id, name=str(spec.get("name", "")), description=str(spec.get("description", "")),
-        timezone_id=int(spec["timezone_id"]) if spec.get("timezone_id") else None))
+        timezone_id=_expect(spec.get("timezone_id"), (int, type(None)), f"{at}.timezone_id")))
 
 
 # -- HTTP --------------------------------------------------------------------------------------------

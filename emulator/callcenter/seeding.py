@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..directory.users import Users
-from ..seed import SeedContext, SeedError, entry, section, seed_named
+from ..seed import SeedContext, SeedError, _expect, entry, section, seed_named
 from .agent_skills import AgentSkills
 from .agents import Agent, Agents
 from .calls import Switchboard
@@ -68,7 +68,7 @@ def seed_queues(ctx: SeedContext, entries: list[dict], where: str) -> None:
             attrs["team_id"] = ctx.ref("team", spec["team"], f"{at}.team")
         with entry(at):
             queue = queues.create(actor=ctx.admin_id, **attrs)
-        for k, qs in enumerate(spec.get("skills", [])):
+        for k, qs in enumerate(_expect(spec.get("skills", []), list, f"{at}.skills")):
             if not isinstance(qs, dict):
                 raise SeedError(f"{at}.skills[{k}]: expected dict, got {type(qs).__name__}")
             row = {**QUEUE_SKILL_DEFAULTS, **_plain(qs, QueueSkill, ("skill", "queue_id"), f"{at}.skills[{k}]"),
@@ -99,11 +99,15 @@ def seed_agents(ctx: SeedContext, entries: list[dict], where: str) -> None:
         with entry(at):
             agent = agents.create(actor=ctx.admin_id, **attrs)
         made = []
-        for k, row in enumerate(spec.get("skills", [])):
+        for k, row in enumerate(_expect(spec.get("skills", []), list, f"{at}.skills")):
             if not isinstance(row, dict):
                 raise SeedError(f"{at}.skills[{k}]: expected dict, got {type(row).__name__}")
-            made.append((agent.id, ctx.ref("skill", row.get("skill"), f"{at}.skills[{k}].skill"),
-                         row.get("capacity"), row.get("enabled", True)))
+            capacity, enabled = row.get("capacity"), row.get("enabled", True)
+            if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)):
+                raise SeedError(f"{at}.skills[{k}].capacity: expected int, got {type(capacity).__name__}")
+            if not isinstance(enabled, bool):
+                raise SeedError(f"{at}.skills[{k}].enabled: expected bool, got {type(enabled).__name__}")
+            made.append((agent.id, ctx.ref("skill", row.get("skill"), f"{at}.skills[{k}].skill"), capacity, enabled))
         with entry(f"{at}.skills"):
             rows.add(made, actor=ctx.admin_id)
         if spec.get("status"):

@@ -13,13 +13,20 @@ from .roles import Roles
 from .users import DeviceTemplate, Users
 
 
+def _text(spec: dict, key: str, where: str, default: str = "") -> str:
+    """A string attribute of a seed entry (an absent or null one is ``default``)."""
+    value = spec.get(key)
+    return default if value is None else _expect(value, str, f"{where}.{key}")
+
+
 @section("admin", order=0)
 def seed_admin(ctx: SeedContext, admin: dict, where: str) -> None:
     with entry(where):
         root = ctx.domain.store(Users).create(
-            actor=None, username=admin.get("username", "admin"), name=admin.get("name", "Administrator"),
-            password=admin.get("password", "admin"), root=True)
-    token = admin.get("token")
+            actor=None, username=_text(admin, "username", where, "admin"),
+            name=_text(admin, "name", where, "Administrator"), password=_text(admin, "password", where, "admin"),
+            root=True)
+    token = _expect(admin.get("token") or None, (str, type(None)), f"{where}.token")
     if token and token in ctx.world.sessions:
         raise SeedError(f"{where}.token: the token is already another domain's")
     ctx.world.open_session(ctx.domain, root.id, root=True, token=token or None)
@@ -67,15 +74,16 @@ def seed_users(ctx: SeedContext, entries: list[dict], where: str) -> None:
         presence = _expect(u.get("presence", ""), str, f"{at}.presence")
         if any(s not in ("sip", "web") for s in filter(None, presence.split(","))):
             raise SeedError(f"{at}.presence: expected 'sip', 'web', 'sip,web' or '', got {presence!r}")
-        if u.get("token") and u["token"] in world.sessions:
+        token = _text(u, "token", at)
+        if token and token in world.sessions:
             raise SeedError(f"{at}.token: the token is already another user's")
         with entry(at):
             user = users.create(
-                actor=ctx.admin_id, username=str(u.get("username", "")), name=str(u.get("name", "")),
-                email=str(u.get("email", "")), extension=str(u.get("extension", "")),
-                password=u.get("password"), chat_name=str(u.get("chat_name", "")), licenses=licenses,
+                actor=ctx.admin_id, username=_text(u, "username", at), name=_text(u, "name", at),
+                email=_text(u, "email", at), extension=_text(u, "extension", at),
+                password=_text(u, "password", at) or None, chat_name=_text(u, "chat_name", at), licenses=licenses,
                 role_ids=roles, generate_device=_device(u.get("device", True), f"{at}.device"))
         user.presence = presence
         ctx.names.setdefault("user", {})[user.username.casefold()] = user.id
-        if u.get("token"):
-            world.open_session(ctx.domain, user.id, token=u["token"])
+        if token:
+            world.open_session(ctx.domain, user.id, token=token)
