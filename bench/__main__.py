@@ -25,7 +25,8 @@ from .suite import Benchmark, Failure, Figure, table
 
 BENCHMARKS: dict[str, Benchmark] = {
     "emulator-reset": bench_emulator.reset,
-    "emulator-throughput": bench_emulator.throughput,
+    "emulator-scale": bench_emulator.scale,
+    "emulator-throughput": bench_emulator.rps,
     "routing": bench_routing.decisions,
     "connector-create": bench_connector.create_overhead,
     "load": bench_load.load,

@@ -12,8 +12,10 @@ import random
 import statistics
 import time
 
-from emulator import routing
-from emulator.callcenter.entities import Agent, AgentSkill, QueueSkill
+from emulator.callcenter import routing
+from emulator.callcenter.agent_skills import AgentSkill
+from emulator.callcenter.agents import Agent
+from emulator.callcenter.queue_skills import QueueSkill
 
 from .suite import Figure
 

@@ -1,10 +1,12 @@
 """Webitel's own OpenAPI (Swagger 2.0) files as a strict validator of the bodies Webitel answers.
 
-The files in ``openapi/`` are webitel/protos' ``swagger/`` unchanged. They describe the gRPC
-messages; the HTTP gateway in front of them differs in a few documented ways, applied here as
-``OVERRIDES`` (each with its reason, from ``webitel-api.md``). Validation is strict where the
-files are loose: an object may hold only the properties its definition declares (a misnamed
-field fails), and an int64 must be a string of digits (a number where Webitel writes a string fails).
+The files (``emulator/openapi/``) are webitel/protos' ``swagger/`` unchanged. They describe the
+gRPC messages; the HTTP gateway in front of them differs in a few documented ways, listed once in
+``emulator/api/gateway.py`` (each with its reason, from ``webitel-api.md``) and applied here.
+Validation is strict where the files are loose: an object may hold only the properties its
+definition declares (a misnamed field fails), an int64 must be a string of digits (a number where
+Webitel writes a string fails), and a zero value protojson leaves out (false, 0, "", an empty list
+or object) must not be there.
 """
 
 from __future__ import annotations
@@ -18,48 +20,9 @@ from typing import Any
 
 from jsonschema import Draft4Validator, FormatChecker
 
+from emulator.api.gateway import ERROR_ENVELOPE, EXTRA_OPERATIONS, RESPONSE_OVERRIDES, USER_SETTING, WRAPPER_FIELDS
+
 FILES = ("webitel-go.swagger.json", "engine.swagger.json")
-
-# Webitel's error envelope (webitel/engine: pkg/werror/error.go ApplicationError; api_error.proto),
-# not the rpcStatus the files name as the default answer.
-ERROR_ENVELOPE = {
-    "type": "object",
-    "required": ["id", "code", "status"],
-    "properties": {"id": {"type": "string", "minLength": 1}, "code": {"type": "integer"},
-                   "status": {"type": "string"}, "detail": {"type": "string"}, "request_id": {"type": "string"}},
-    "additionalProperties": False,
-}
-
-# The phone settings' value as it travels (webitel-api.md §2.5: the body is the bare value).
-PHONE_SETTINGS = {"type": "object", "properties": {"webrtc": {"type": "boolean"}, "stun": {"type": "boolean"}},
-                  "additionalProperties": False}
-
-# operationId -> the schema the gateway really answers with, and why.
-OVERRIDES: dict[str, dict] = {
-    # webitel.go answers single objects flat, not in the proto's wrapper (webitel-api.md §1,
-    # "Single-object responses from webitel.go are flat").
-    "ReadUser": {"$ref": "#/definitions/apiUser"},
-    "ReadUser2": {"$ref": "#/definitions/apiUser"},  # GET /user, the caller's own user
-    "CreateDevice": {"$ref": "#/definitions/apiDevice"},
-    "ReadDevice": {"$ref": "#/definitions/apiDevice"},
-    "UpdateDevice": {"$ref": "#/definitions/apiDevice"},
-    "UpdateDevice2": {"$ref": "#/definitions/apiDevice"},
-    "CreateRole": {"$ref": "#/definitions/apiRole"},
-    "ReadRole": {"$ref": "#/definitions/apiRole"},
-    "UpdateRole": {"$ref": "#/definitions/apiRole"},
-    "UpdateRole2": {"$ref": "#/definitions/apiRole"},
-    # /user/settings/{key} answers the bare value (webitel-api.md §2.5), here the phone settings.
-    "GetUserSettings": PHONE_SETTINGS,
-    "SetUserSettings": PHONE_SETTINGS,
-}
-
-# Paths the gateway serves that the files do not describe: (method, path template) -> schema.
-EXTRA_OPERATIONS: dict[tuple[str, str], dict] = {
-    # POST /login answers an OAuth 2.0 token (webitel-api.md §1, "Login").
-    ("POST", "/login"): {"$ref": "#/definitions/apiAccessToken"},
-    # GET /user is the caller's own user (webitel-api.md §2.1).
-    ("GET", "/user"): {"$ref": "#/definitions/apiUser"},
-}
 
 
 def _strict(node: Any) -> Any:
@@ -76,6 +39,33 @@ def _strict(node: Any) -> Any:
     return node
 
 
+# Values that are the client's own data (google.protobuf.Struct / Value, maps): protojson writes
+# them as they are, zeros included.
+FREE_FORM = frozenset({"payload", "variables", "metadata", "profile", "provision"})
+WRAPPERS = frozenset(field for _definition, field in WRAPPER_FIELDS)
+
+
+def zero_values(body: Any, where: str = "") -> list[str]:
+    """Fields written at their zero value, which grpc-gateway without EmitUnpopulated leaves out
+    (false, 0, "", an empty list or object); wrappers (Int32Value) and free-form data excepted.
+    (An enum at its first value is zero too: ``protojson.render`` leaves it out by the schema.)"""
+    found: list[str] = []
+    if isinstance(body, dict):
+        for key, value in body.items():
+            path = f"{where}/{key}" if where else str(key)
+            if key in FREE_FORM:
+                continue
+            if (value is False or value == 0 or value == "" or value == [] or value == {}) \
+                    and not (key in WRAPPERS and value == 0 and value is not False):
+                found.append(f"{path}: zero value {value!r} is written (protojson leaves it out)")
+            else:
+                found += zero_values(value, path)
+    elif isinstance(body, list):
+        for i, item in enumerate(body):
+            found += zero_values(item, f"{where}/{i}")
+    return found
+
+
 class Operation:
     def __init__(self, method: str, template: str, schema: dict, document: dict, op_id: str) -> None:
         self.method, self.template, self.op_id = method, template, op_id
@@ -89,19 +79,20 @@ class Contract:
         self.operations: list[Operation] = []
         self.error_validator = Draft4Validator(ERROR_ENVELOPE)
         for name in FILES:
-            text = resources.files("contract_tests.openapi").joinpath(name).read_text(encoding="utf-8")
+            text = resources.files("emulator.openapi").joinpath(name).read_text(encoding="utf-8")
             document = _strict(json.loads(text))
             for template, item in document["paths"].items():
                 for method, op in item.items():
                     if method.lower() not in ("get", "post", "put", "patch", "delete"):
                         continue
-                    schema = OVERRIDES.get(op.get("operationId")) or op["responses"].get("200", {}).get("schema")
+                    answer = op["responses"].get("200", {}).get("schema")
+                    schema = RESPONSE_OVERRIDES.get(op.get("operationId")) or answer
                     if schema is not None:
                         self.operations.append(Operation(method.upper(), template, copy.deepcopy(schema), document,
                                                          op.get("operationId", "")))
             if name == FILES[0]:
-                for (method, template), schema in EXTRA_OPERATIONS.items():
-                    self.operations.append(Operation(method, template, _strict(schema), document, template))
+                for op_id, (method, template, _service, schema, _body) in EXTRA_OPERATIONS.items():
+                    self.operations.append(Operation(method, template, _strict(schema), document, op_id))
         # Literal paths win over templated ones (/users/search before /users/{id}).
         self.operations.sort(key=lambda op: (op.template.count("{"), -len(op.template)))
 
@@ -118,8 +109,11 @@ class Contract:
             if op is None:
                 return [f"{method} {path}: no operation in Webitel's OpenAPI files describes this path"]
             validator, where = op.validator, op.op_id
-        return [f"{where}: {'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message}"
-                for e in validator.iter_errors(body)]
+        errors = [f"{where}: {'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message}"
+                  for e in validator.iter_errors(body)]
+        if status < 400 and RESPONSE_OVERRIDES.get(where) is not USER_SETTING:
+            errors += [f"{where}: {e}" for e in zero_values(body)]
+        return errors
 
 
 @cache

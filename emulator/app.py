@@ -5,16 +5,20 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from .api.router import router
+from .api.service import load_services
+from .api.wsgi import WebitelApi, to_json
 from .control.faults import Faults
 from .control.journal import Journal
+from .control.metrics import Metrics
 from .control.middleware import EmulatorMiddleware
-from .errors import NOT_IMPLEMENTED, WebitelError
-from .http import error_response
-from .seed import demo_seed
-from .state import Backend
+from .control.responses import bp as control_bp
+from .errors import WebitelError
+from .seed import build_world, demo_seed
+from .state import Backend, World
 
 log = logging.getLogger("emulator")
 
@@ -23,9 +27,11 @@ class Emulator:
     """Everything one emulator holds: the Webitel state, fault rules and the request journal."""
 
     def __init__(self, seed: dict | None = None, *, journal_size: int = 500) -> None:
-        self.backend = Backend()
+        load_services()  # every service registers its seed sections and listeners on import
+        self.backend = Backend(build_world)
         self.faults = Faults()
         self.journal = Journal(journal_size)
+        self.metrics = Metrics()
         self.backend.load_seed(seed if seed is not None else demo_seed())
 
     def reset(self) -> None:
@@ -33,6 +39,10 @@ class Emulator:
         self.backend.reset()
         self.faults.clear()
         self.journal.clear()
+
+    @property
+    def world(self) -> World:
+        return self.backend.world
 
     def admin_tokens(self) -> dict[str, str]:
         """Each domain's administrator token (the seeded ones), by domain name."""
@@ -43,33 +53,35 @@ class Emulator:
 
 
 def create_app(seed: dict | None = None, *, journal_size: int | None = None) -> Flask:
-    from .callcenter.responses import bp as call_center_bp
-    from .control.responses import bp as control_bp
-    from .directory.responses import bp as directory_bp
-
     app = Flask(__name__.rsplit(".", 1)[0])
     emulator = Emulator(seed, journal_size=journal_size or int(os.environ.get("EMULATOR_JOURNAL_SIZE", "500")))
     app.extensions["webitel_emulator"] = emulator
-    app.register_blueprint(directory_bp)
-    app.register_blueprint(call_center_bp)
     app.register_blueprint(control_bp)
 
     @app.errorhandler(WebitelError)
     def webitel_error(error: WebitelError):
-        return error_response(error)
+        return Response(to_json(error.envelope()), status=error.code, mimetype="application/json")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if error.code in (404, 405) and request.path.startswith("/api"):
-            # Never a bare 404, which a client would read as "record not found".
-            return error_response(WebitelError(501, NOT_IMPLEMENTED,
-                                               f"{request.method} {request.path} is not served by the emulator"))
-        return error_response(WebitelError(error.code or 500, f"emulator.http.{error.code}", error.description))
+        code = error.code or 500
+        return webitel_error(WebitelError(code, f"emulator.http.{code}", error.description or ""))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         log.exception("unexpected error serving %s %s", request.method, request.path)
-        return error_response(WebitelError(500, "emulator.internal", "internal error (see the emulator's log)"))
+        return webitel_error(WebitelError(500, "emulator.internal", "internal error (see the emulator's log)"))
 
-    app.wsgi_app = EmulatorMiddleware(app.wsgi_app, emulator)  # type: ignore[method-assign]
+    @app.get("/metrics")
+    def metrics():
+        payload, content_type = emulator.metrics.exposition()
+        return Response(payload, content_type=content_type)
+
+    def resolve(environ: dict) -> str | None:
+        op, _args = router().match(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")[len("/api"):])
+        return op.op_id if op is not None else None
+
+    # /api is the Webitel API's own WSGI app (no framework in the way); Flask serves the rest.
+    api = WebitelApi(emulator, load_services())
+    app.wsgi_app = EmulatorMiddleware(app.wsgi_app, api, emulator, resolve)  # type: ignore[method-assign]
     return app

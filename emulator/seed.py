@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .api.service import load_services
 from .errors import WebitelError
-
-if TYPE_CHECKING:
-    from .state import Domain, World
+from .state import Domain, World
 
 DEFAULT_ADMIN_TOKEN = "demo-admin-token"
 
@@ -59,6 +59,52 @@ def _expect(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
     return value
 
 
+@dataclass
+class SeedContext:
+    """What the seed sections of one domain share: the domain, its administrator, and the ids of
+    the objects seeded so far by kind and case-folded name (``names["team"]["support"]``)."""
+
+    world: World
+    domain: Domain
+    doc: dict
+    where: str
+    admin_id: int = 0
+    names: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def ref(self, kind: str, value: Any, where: str) -> int:
+        """The id of the seeded ``kind`` named ``value`` (seeds refer to objects by name)."""
+        found = self.names.get(kind, {}).get(str(value).casefold())
+        if found is None:
+            raise SeedError(f"{where}: no {kind} named '{value}' in the seed")
+        return found
+
+
+Section = Callable[[SeedContext, Any, str], None]
+# (order, key of the domain's document, handler); filled by ``section``.
+SECTIONS: list[tuple[int, str, Section]] = []
+
+
+def section(key: str, order: int) -> Callable[[Section], Section]:
+    """Register what a service seeds from a domain's ``key`` (run in ``order``, lowest first)."""
+
+    def register(handler: Section) -> Section:
+        SECTIONS.append((order, key, handler))
+        return handler
+
+    return register
+
+
+def seed_named(ctx: SeedContext, entries: list[dict], where: str, kind: str,
+               make: Callable[[dict, str], Any]) -> None:
+    """Make each entry (``make(entry, where)`` returns the record, which has ``id`` and ``name``)
+    and remember its id by name, so that later entries may refer to it (``ctx.ref(kind, name)``)."""
+    for j, spec in enumerate(entries):
+        at = f"{where}[{j}]"
+        with entry(at):
+            made = make(spec, at)
+        ctx.names.setdefault(kind, {})[made.name.casefold()] = made.id
+
+
 def validate_seed(doc: Any) -> None:
     """The document's shape; references and Webitel's rules are checked while applying it."""
     _expect(doc, dict, "seed")
@@ -72,7 +118,7 @@ def validate_seed(doc: Any) -> None:
             raise SeedError(f"{where}.name: domain '{name}' appears twice")
         names.add(name.casefold())
         _expect(d.get("admin", {}), dict, f"{where}.admin")
-        for key in ("licenses", "roles", "users", "teams", "skills", "queues"):
+        for key in sorted({key for _, key, _ in SECTIONS} - {"admin"}):
             for j, item in enumerate(_expect(d.get(key, []), list, f"{where}.{key}")):
                 _expect(item, dict, f"{where}.{key}[{j}]")
 
@@ -103,69 +149,18 @@ def entry(where: str) -> Iterator[None]:
         raise SeedError(f"{where}: {exc.id}: {exc.detail}") from exc
 
 
-def apply_seed(world: World, doc: dict) -> None:
-    from .callcenter.seeding import seed_call_center
-
+def build_world(doc: Any) -> World:
+    """A new world made from the seed ``doc``, every object through the services' rules."""
+    load_services()  # the services register their seed sections on import
+    validate_seed(doc)
+    world = World()
     for i, d in enumerate(doc["domains"]):
         domain = world.add_domain(d["name"])
+        ctx = SeedContext(world=world, domain=domain, doc=d, where=f"domains[{i}]")
         try:
-            root_id = _seed_directory(world, domain, d, f"domains[{i}]")
-            seed_call_center(domain, d, f"domains[{i}]", root_id)
+            for _order, key, handler in sorted(SECTIONS, key=lambda s: s[0]):
+                if key == "admin" or key in d:
+                    handler(ctx, d.get(key, {} if key == "admin" else []), f"{ctx.where}.{key}")
         except WebitelError as exc:
             raise SeedError(f"domains[{i}] ({d['name']}): {exc.id}: {exc.detail}") from exc
-
-
-def _seed_directory(world: World, domain: Domain, d: dict, where: str) -> int:
-    """The directory of a seeded domain; the id of its administrator."""
-    from .directory.models import License
-
-    directory = domain.directory
-    admin = d.get("admin", {})
-    with entry(f"{where}.admin"):
-        root = directory.create_user(
-            {"username": admin.get("username", "admin"), "name": admin.get("name", "Administrator"),
-             "password": admin.get("password", "admin")}, None, root=True)
-    token = admin.get("token")
-    if token and token in world.sessions:
-        raise SeedError(f"{where}.admin.token: the token is already another domain's")
-    world.open_session(domain, root.id, root=True, token=token or None)
-
-    for j, lic in enumerate(d.get("licenses", [])):
-        at = f"{where}.licenses[{j}]"
-        serial = _expect(lic.get("id"), str, f"{at}.id")
-        if serial in directory.licenses:
-            raise SeedError(f"{at}.id: license '{serial}' appears twice")
-        limit = _expect(lic.get("limit", 1), int, f"{at}.limit")
-        directory.licenses[serial] = License(
-            id=serial, product=_expect(lic.get("product"), str, f"{at}.product").upper(), limit=limit,
-            name=lic.get("name", ""), not_before=timestamp_ms(lic.get("not_before"), f"{at}.not_before"),
-            not_after=timestamp_ms(lic.get("not_after"), f"{at}.not_after"),
-            scope=list(lic.get("scope", [])), competitive=bool(lic.get("competitive", False)))
-
-    for j, role in enumerate(d.get("roles", [])):
-        with entry(f"{where}.roles[{j}]"):
-            directory.save_role(None, role, root.id, fields=None)
-
-    roles_by_name = {r.name.casefold(): r.id for r in directory.roles.values()}
-    for j, u in enumerate(d.get("users", [])):
-        at = f"{where}.users[{j}]"
-        body = {k: u[k] for k in ("username", "name", "email", "extension", "password", "chat_name") if k in u}
-        body["license"] = [{"id": s} for s in _expect(u.get("licenses", []), list, f"{at}.licenses")]
-        body["roles"] = []
-        for name in _expect(u.get("roles", []), list, f"{at}.roles"):
-            if str(name).casefold() not in roles_by_name:
-                raise SeedError(f"{at}.roles: no role named '{name}' in the seed")
-            body["roles"].append({"id": roles_by_name[str(name).casefold()]})
-        presence = _expect(u.get("presence", ""), str, f"{at}.presence")
-        if any(s not in ("sip", "web") for s in filter(None, presence.split(","))):
-            raise SeedError(f"{at}.presence: expected 'sip', 'web', 'sip,web' or '', got {presence!r}")
-        if u.get("token") and u["token"] in world.sessions:
-            raise SeedError(f"{at}.token: the token is already another user's")
-        device = u.get("device", True)  # seeded users get a default SIP device, as the UI makes them
-        with entry(at):
-            user = directory.create_user(body, root.id, generate_device=bool(device),
-                                         device_template=device if isinstance(device, dict) else None)
-        user.presence = presence
-        if u.get("token"):
-            world.open_session(domain, user.id, token=u["token"])
-    return root.id
+    return world

@@ -3,6 +3,11 @@
 One :class:`Backend` per emulator app. Every request runs under ``backend.lock`` against
 ``backend.world``; reset unpickles a snapshot of the seeded world, which keeps it well under a
 millisecond for a demo-sized seed (measured in ``bench/bench_emulator.py``).
+
+A :class:`Domain` knows no Webitel service: each service's store (``emulator.store.Store``) is
+made on first use (``domain.store(Users)``), and services that must react to one another (a user
+deleted while still an agent, a license revoked from an agent) do so through events
+(``domain.emit``), so that no module of this package imports a service.
 """
 
 from __future__ import annotations
@@ -12,14 +17,34 @@ import pickle
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import unauthenticated
 
 if TYPE_CHECKING:
-    from .callcenter.models import CallCenter
-    from .directory.models import Directory
+    from .store import Store
+
+S = TypeVar("S", bound="Store")
+
+# event name -> the stores (class, method name) that listen to it; filled by ``emulator.store.on``.
+LISTENERS: dict[str, list[tuple[type, str]]] = {}
+# Read-only views of a domain by attribute name (``domain.directory``), for white-box test code
+# written against the emulator's first layout; filled by the services that offer them.
+VIEWS: dict[str, Callable[[Domain], Any]] = {}
+# Parts of GET /__emulator__/state: (order, key path such as "call_center.teams", function of a domain).
+DUMPS: list[tuple[int, str, Callable[[Domain], Any]]] = []
+
+
+def dump_section(key: str, order: int = 100) -> Callable[[Callable[[Domain], Any]], Callable[[Domain], Any]]:
+    """Register a part of a domain's ``GET /__emulator__/state`` (no secrets in it)."""
+
+    def register(fn: Callable[[Domain], Any]) -> Callable[[Domain], Any]:
+        DUMPS.append((order, key, fn))
+        return fn
+
+    return register
 
 
 class Clock:
@@ -47,42 +72,54 @@ class Session:
     access_token_id: str | None = None  # set for tokens minted by POST /users/{id}/tokens
 
 
-@dataclass
 class Domain:
-    id: int
-    name: str
-    world: World
-    directory: Directory = field(init=False)
-    call_center: CallCenter = field(init=False)
+    """One Webitel domain (tenant): the stores of its services, made on first use."""
 
-    def __post_init__(self) -> None:
-        from .callcenter.models import CallCenter
-        from .directory.models import Directory
+    def __init__(self, id: int, name: str, world: World) -> None:
+        self.id = id
+        self.name = name
+        self.world = world
+        self._stores: dict[type, Store] = {}
+        self._listeners: dict[str, list[Callable[..., Any]]] = {}  # bound listeners by event (not pickled)
 
-        self.directory = Directory(self)
-        self.call_center = CallCenter(self)
+    def store(self, kind: type[S]) -> S:
+        found = self._stores.get(kind)
+        if found is None:
+            found = self._stores[kind] = kind(self)
+        return found  # type: ignore[return-value]
 
-    # Rules that cross services meet here, so that the directory does not import the call center.
-    def before_user_delete(self, user, permanent: bool) -> None:
-        """Refuse (raise) a user delete that another service forbids: a user who is still an agent."""
-        self.call_center.before_user_delete(user, permanent)
+    def __getattr__(self, name: str) -> Any:
+        view = VIEWS.get(name)
+        if view is None or name.startswith("_"):
+            raise AttributeError(name)
+        return view(self)
 
-    def on_licenses_revoked(self, user, serials: set[str]) -> None:
-        """React to licenses taken from a user: an agent without CALL_CENTER goes offline."""
-        self.call_center.on_licenses_revoked(user, serials)
+    def emit(self, event: str, *args: Any) -> None:
+        """Tell every store that listens to ``event`` (they may refuse by raising a WebitelError)."""
+        listeners = self._listeners.get(event)
+        if listeners is None:
+            listeners = self._listeners[event] = [getattr(self.store(kind), method)
+                                                  for kind, method in LISTENERS.get(event, ())]
+        for listener in listeners:
+            listener(*args)
 
-    def on_presence(self, user, status: str) -> None:
-        """The user's phone registered (``sip``, ``web``) or went away (``""``)."""
-        user.presence = status
-        self.call_center.on_presence(user)
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_listeners": {}}
+
+    def now(self) -> int:
+        return self.world.clock.now_ms()
 
     def dump(self) -> dict:
-        """The domain for ``GET /__emulator__/state`` (secrets left out)."""
-        from .callcenter.serialize import Wire
-
-        self.call_center.catch_up()
-        return {"id": str(self.id), "name": self.name, **self.directory.dump(),
-                "call_center": Wire(self.call_center).dump()}
+        """The domain for ``GET /__emulator__/state`` (secrets left out), each store under its key."""
+        self.emit("catch_up")
+        out: dict[str, Any] = {"id": str(self.id), "name": self.name}
+        for _order, key, fn in sorted(DUMPS, key=lambda d: (d[0], d[1])):
+            *parents, last = key.split(".")
+            target = out
+            for parent in parents:
+                target = target.setdefault(parent, {})
+            target[last] = fn(self)
+        return out
 
 
 class World:
@@ -124,27 +161,27 @@ class World:
             raise unauthenticated("token expired")
         return session, self.domains[session.domain_id]
 
-    def close_sessions(self, predicate) -> None:
-        for token in [t for t, s in self.sessions.items() if predicate(s)]:
+    def close_sessions(self, predicate: Callable[[Session], bool]) -> int:
+        """End the sessions ``predicate`` picks; how many ended."""
+        tokens = [t for t, s in self.sessions.items() if predicate(s)]
+        for token in tokens:
             del self.sessions[token]
+        return len(tokens)
 
 
 class Backend:
     """The live world behind one lock, and the seeded snapshot that reset goes back to."""
 
-    def __init__(self) -> None:
+    def __init__(self, load: Callable[[dict], World]) -> None:
         self.lock = threading.RLock()
         self.world = World()
+        self._load = load
         self._seed_doc: dict | None = None
         self._snapshot: bytes | None = None
 
     def load_seed(self, doc: dict) -> None:
         """Replace the world with the seed ``doc``; a seed that fails to load changes nothing."""
-        from .seed import apply_seed, validate_seed
-
-        validate_seed(doc)
-        world = World()
-        apply_seed(world, doc)
+        world = self._load(doc)
         snapshot = pickle.dumps(world, protocol=pickle.HIGHEST_PROTOCOL)
         with self.lock:
             self.world, self._seed_doc, self._snapshot = world, doc, snapshot

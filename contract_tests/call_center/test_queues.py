@@ -126,3 +126,25 @@ def test_a_queue_skill_is_found_only_under_its_queue(api, cc):
     queue, other, skill = cc.queue(), cc.queue(), cc.skill()
     qs = cc.queue_skill(queue, skill)
     refused(api.get(f"{CC}/queues/{other['id']}/skills/{qs['id']}"), 404, "store.sql_queue_skill.get.app_error")
+
+
+def test_a_queue_skill_patch_changes_only_its_fields(api, cc):
+    """The handler applies only the attributes in ``fields`` (grpc_api/cc_queue_skill.go PatchQueueSkill);
+    the others, well typed, are ignored."""
+    queue, skill = cc.queue(), cc.skill()
+    qs = cc.queue_skill(queue, skill, lvl=1, min_capacity=10, max_capacity=90)
+    path = f"{CC}/queues/{queue['id']}/skills/{qs['id']}"
+    patched = ok(api.patch(path, json={"fields": ["lvl"], "lvl": 3, "max_capacity": 20}))
+    assert (patched["lvl"], patched["max_capacity"]) == (3, 90)
+
+
+@pytest.mark.parametrize("body", [{"fields": ["lvl"], "lvl": 3, "max_capacity": "twenty"},
+                                  {"fields": ["lvl"], "lvl": 3, "enabled": "yes"},
+                                  {"fields": "lvl", "lvl": 3}, {"lvl": "three"}, {"buckets": {"id": 1}}])
+def test_a_mistyped_queue_skill_patch_is_refused_even_outside_its_fields(api, cc, body):
+    """The gateway decodes the whole body before the handler reads ``fields``."""
+    queue, skill = cc.queue(), cc.skill()
+    qs = cc.queue_skill(queue, skill, lvl=1, min_capacity=10, max_capacity=90)
+    path = f"{CC}/queues/{queue['id']}/skills/{qs['id']}"
+    refused(api.patch(path, json=body), 400, "api.process.bad_args")
+    assert ok(api.get(path)) == qs

@@ -4,7 +4,7 @@ accepted, a team still in use cannot be deleted (500, the store's internal error
 import pytest
 
 from contract_tests.call_center.conftest import CC, ok, refused
-from emulator.routing import STRATEGIES
+from emulator.callcenter.routing import STRATEGIES
 
 
 def test_a_team_is_created_read_listed_replaced_and_deleted(api, cc):

@@ -68,7 +68,8 @@ def test_device_crud(api, made):
     assert patched["name"] == "Desk 2" and patched["brand"] == "Yealink" and patched["account"] == device["account"]
     put = api.put(f"/devices/{device['id']}", json={"account": device["account"]}).json()
     assert "brand" not in put and put["name"] == device["account"]
-    assert api.delete(f"/devices/{device['id']}").json()["deleted"][0]["id"] == device["id"]
+    [deleted] = api.delete(f"/devices/{device['id']}").json()  # a bare array of the deleted devices
+    assert deleted["id"] == device["id"] and deleted["deleted_at"].isdigit() and deleted["deleted_by"]["id"]
     assert error_of(api.get(f"/devices/{device['id']}")) == (404, "app.device.not_found.error")
 
 

@@ -244,10 +244,20 @@ def test_deleting_a_missing_user_is_404(api):
 
 
 def test_bulk_delete_is_all_or_nothing(api, made):
+    """``DELETE /users?permanent=true`` with a bare JSON array of ids (users.proto: ``body: "selection"``)."""
     first, second = made.user(), made.user()
-    response = api.request("DELETE", "/users", json={"selection": [first["id"], "999999999999"], "permanent": True})
+    permanent = {"permanent": "true"}
+    response = api.request("DELETE", "/users", params=permanent, json=[first["id"], "999999999999"])
     assert error_of(response) == (404, "app.user.not_found.error")
     assert api.get(f"/users/{first['id']}").status_code == 200
-    response = api.request("DELETE", "/users", json={"selection": [first["id"], second["id"]], "permanent": True})
+    response = api.request("DELETE", "/users", params=permanent, json=[first["id"], int(second["id"])])
     assert {u["id"] for u in response.json()["deleted"]} == {first["id"], second["id"]}
     assert api.get(f"/users/{second['id']}").status_code == 404
+
+
+def test_bulk_delete_takes_the_ids_as_a_bare_array_only(api, made):
+    user = made.user()
+    for body in ({"selection": [user["id"]]}, [user["id"], "x"], "1"):
+        assert error_of(api.request("DELETE", "/users", params={"permanent": "true"}, json=body)) == (
+            400, "api.process.bad_args"), body
+    assert api.get(f"/users/{user['id']}").status_code == 200

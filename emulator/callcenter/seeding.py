@@ -1,84 +1,116 @@
 """Seeding the call center: teams, skills, queues with their skills, and users' ``agent`` entries.
 
-A seed names things and refers to other seeded things by name (``"team": "Support"``,
-``"skill": "English"``). Records go through the same rules as API calls; where a seed leaves an
-attribute out, the table's default applies (as for a row inserted in SQL), not the API handler's
-literal zero: queues are enabled inbound queues, queue skills span capacities 0..100 and are
-enabled, agents have counts of 1, agent skills are enabled.
+A seed names things and refers to other seeded things by name (``"team": "Support"``). Records go
+through the same rules as API calls; where a seed leaves an attribute out, the table's default
+applies (as for a row inserted in SQL), not the API handler's literal zero: queues are enabled
+inbound queues, queue skills span capacities 0..100 and are enabled, agents have counts of 1,
+agent skills are enabled.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..seed import SeedError, entry
-
-if TYPE_CHECKING:
-    from ..state import Domain
+from ..directory.users import Users
+from ..seed import SeedContext, SeedError, _expect, entry, section, seed_named
+from .agent_skills import AgentSkills
+from .agents import Agent, Agents
+from .calls import Switchboard
+from .queue_skills import QueueSkill, QueueSkills
+from .queues import Queue, Queues
+from .skills import Skills
+from .teams import Team, Teams
 
 QUEUE_DEFAULTS = {"enabled": True, "type": 1}
 QUEUE_SKILL_DEFAULTS = {"lvl": 0, "min_capacity": 0, "max_capacity": 100, "enabled": True}
 AGENT_DEFAULTS = {"progressive_count": 1, "chat_count": 1, "task_count": 1}
+PLAIN = (str, int, bool, float, dict, list, type(None))
 
 
-def _by_name(names: dict[str, int], value: Any, kind: str, where: str) -> dict:
-    key = str(value).casefold()
-    if key not in names:
-        raise SeedError(f"{where}: no {kind} named '{value}' in the seed")
-    return {"id": names[key]}
+def _plain(spec: dict, record: type, skip: tuple[str, ...], where: str) -> dict[str, Any]:
+    """The entry's attributes that are the record's own (names the API uses for plain values)."""
+    fields = record.__dataclass_fields__  # type: ignore[attr-defined]
+    out = {}
+    for key, value in spec.items():
+        if key in skip or key not in fields or key in ("id", "created_at", "created_by", "updated_at", "updated_by"):
+            continue
+        default = fields[key].default
+        expected = type(default) if isinstance(default, str | bool | int) else None
+        if not isinstance(value, PLAIN) or (expected is not None and (
+                type(value) is not expected and not (expected is int and type(value) is float))):
+            raise SeedError(f"{where}.{key}: expected {expected.__name__ if expected else 'a plain value'}, "
+                            f"got {type(value).__name__}")
+        out[key] = value
+    return out
 
 
-def seed_call_center(domain: Domain, doc: dict, where: str, actor: int) -> None:
-    cc = domain.call_center
-    for j, team in enumerate(doc.get("teams", [])):
-        with entry(f"{where}.teams[{j}]"):
-            cc.save_team(None, team, actor)
-    for j, skill in enumerate(doc.get("skills", [])):
-        with entry(f"{where}.skills[{j}]"):
-            cc.save_skill(None, skill, actor)
-    teams = {t.name.casefold(): t.id for t in cc.teams.values()}
-    skills = {s.name.casefold(): s.id for s in cc.skills.values()}
+@section("teams", order=40)
+def seed_teams(ctx: SeedContext, entries: list[dict], where: str) -> None:
+    teams = ctx.domain.store(Teams)
+    seed_named(ctx, entries, where, "team",
+               lambda spec, at: teams.create(actor=ctx.admin_id, **_plain(spec, Team, (), at)))
 
-    for j, spec in enumerate(doc.get("queues", [])):
-        at = f"{where}.queues[{j}]"
-        body = {**QUEUE_DEFAULTS, **{k: v for k, v in spec.items() if k not in ("team", "skills")}}
+
+@section("skills", order=50)
+def seed_skills(ctx: SeedContext, entries: list[dict], where: str) -> None:
+    skills = ctx.domain.store(Skills)
+    seed_named(ctx, entries, where, "skill", lambda spec, _at: skills.create(
+        actor=ctx.admin_id, name=str(spec.get("name", "")), description=str(spec.get("description", ""))))
+
+
+@section("queues", order=60)
+def seed_queues(ctx: SeedContext, entries: list[dict], where: str) -> None:
+    queues, queue_skills = ctx.domain.store(Queues), ctx.domain.store(QueueSkills)
+    for j, spec in enumerate(entries):
+        at = f"{where}[{j}]"
+        attrs = {**QUEUE_DEFAULTS, **_plain(spec, Queue, ("team", "skills", "refs"), at)}
         if spec.get("team"):
-            body["team"] = _by_name(teams, spec["team"], "team", f"{at}.team")
+            attrs["team_id"] = ctx.ref("team", spec["team"], f"{at}.team")
         with entry(at):
-            queue = cc.save_queue(None, body, actor, fields=None)
-        for k, qs in enumerate(spec.get("skills", [])):
+            queue = queues.create(actor=ctx.admin_id, **attrs)
+        for k, qs in enumerate(_expect(spec.get("skills", []), list, f"{at}.skills")):
             if not isinstance(qs, dict):
                 raise SeedError(f"{at}.skills[{k}]: expected dict, got {type(qs).__name__}")
-            body = {**QUEUE_SKILL_DEFAULTS, **{key: v for key, v in qs.items() if key != "skill"},
-                    "skill": _by_name(skills, qs.get("skill"), "skill", f"{at}.skills[{k}].skill")}
+            row = {**QUEUE_SKILL_DEFAULTS, **_plain(qs, QueueSkill, ("skill", "queue_id"), f"{at}.skills[{k}]"),
+                   "skill_id": ctx.ref("skill", qs.get("skill"), f"{at}.skills[{k}].skill")}
             with entry(f"{at}.skills[{k}]"):
-                cc.save_queue_skill(queue.id, None, body, fields=None)
+                queue_skills.create(queue.id, **row)
 
-    for j, user_spec in enumerate(doc.get("users", [])):
+
+@section("users", order=70)
+def seed_agents(ctx: SeedContext, entries: list[dict], where: str) -> None:
+    agents, rows, board = ctx.domain.store(Agents), ctx.domain.store(AgentSkills), ctx.domain.store(Switchboard)
+    users = ctx.domain.store(Users)
+    for j, user_spec in enumerate(entries):
         spec = user_spec.get("agent")
         if not spec:
             continue
-        at = f"{where}.users[{j}].agent"
+        at = f"{where}[{j}].agent"
         if spec is True:
             spec = {}
         if not isinstance(spec, dict):
             raise SeedError(f"{at}: expected dict or true, got {type(spec).__name__}")
-        user = domain.directory.user_by_username(str(user_spec.get("username", "")))
-        body = {**AGENT_DEFAULTS, **{k: v for k, v in spec.items() if k not in ("team", "skills", "status", "payload")},
-                "user": {"id": user.id}}
+        user = users.by_username(str(user_spec.get("username", "")))
+        assert user is not None  # the directory seeded it
+        attrs = {**AGENT_DEFAULTS, **_plain(spec, Agent, ("team", "skills", "status", "status_payload"), at),
+                 "user_id": user.id}
         if spec.get("team"):
-            body["team"] = _by_name(teams, spec["team"], "team", f"{at}.team")
+            attrs["team_id"] = ctx.ref("team", spec["team"], f"{at}.team")
         with entry(at):
-            agent = cc.create_agent(body, actor)
-        rows = []
-        for k, row in enumerate(spec.get("skills", [])):
+            agent = agents.create(actor=ctx.admin_id, **attrs)
+        made = []
+        for k, row in enumerate(_expect(spec.get("skills", []), list, f"{at}.skills")):
             if not isinstance(row, dict):
                 raise SeedError(f"{at}.skills[{k}]: expected dict, got {type(row).__name__}")
-            rows.append({"enabled": True, **{key: v for key, v in row.items() if key != "skill"},
-                         "skill": _by_name(skills, row.get("skill"), "skill", f"{at}.skills[{k}].skill")})
+            capacity, enabled = row.get("capacity"), row.get("enabled", True)
+            if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)):
+                raise SeedError(f"{at}.skills[{k}].capacity: expected int, got {type(capacity).__name__}")
+            if not isinstance(enabled, bool):
+                raise SeedError(f"{at}.skills[{k}].enabled: expected bool, got {type(enabled).__name__}")
+            made.append((agent.id, ctx.ref("skill", row.get("skill"), f"{at}.skills[{k}].skill"), capacity, enabled))
         with entry(f"{at}.skills"):
-            cc.add_rows([agent.id] * len(rows), rows, actor)
+            rows.add(made, actor=ctx.admin_id)
         if spec.get("status"):
             with entry(f"{at}.status"):
-                cc.set_agent_status(agent.id, {"status": spec["status"], "payload": spec.get("payload")},
-                                    user_id=actor, admin=True)
+                board.change_status(agent.id, str(spec["status"]), str(spec.get("payload") or ""),
+                                    user_id=ctx.admin_id, admin=True)

@@ -112,6 +112,8 @@ class Faults:
 
     def pick(self, method: str, path: str, when: str) -> FaultRule | None:
         """The first rule that fires for this request (counted as a hit), if any."""
+        if not self._rules:  # no rules: no lock to take (a dict's emptiness is read atomically)
+            return None
         with self._lock:
             for rule in self._rules.values():
                 if rule.matches(method, path, when) and (

@@ -11,6 +11,7 @@ import json
 import socket
 import struct
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .journal import BODY_LIMIT, redact_body, redact_query
@@ -50,10 +51,18 @@ def _drop_connection(environ: dict, start_response):
     return [b""]
 
 
+REQUEST_ID_LIMIT = 200  # characters of X-Request-ID kept in the journal
+
+
 class EmulatorMiddleware:
-    def __init__(self, app, emulator: Emulator) -> None:
-        self.app = app
+    """``resolve(environ)`` names the operation a request is for (used when a fault answers before
+    the request reaches the operation's view, which names it itself)."""
+
+    def __init__(self, app, api, emulator: Emulator, resolve: Callable[[dict], str | None]) -> None:
+        self.app = app  # everything outside /api (the control plane, /metrics)
+        self.api = api  # the Webitel API
         self.emulator = emulator
+        self.resolve = resolve
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -70,6 +79,9 @@ class EmulatorMiddleware:
             environ["wsgi.input"] = io.BytesIO(body)
         entry = {"at": self.emulator.backend.world.clock.now_ms(), "method": method, "path": path,
                  "query": redact_query(environ.get("QUERY_STRING", ""))}
+        request_id = environ.get("HTTP_X_REQUEST_ID")
+        if request_id:
+            entry["request_id"] = request_id[:REQUEST_ID_LIMIT]
         if body:
             entry["body"] = redact_body(body[:BODY_LIMIT])
         faults = self.emulator.faults
@@ -77,6 +89,7 @@ class EmulatorMiddleware:
             rule = faults.pick(method, path, "before")
             if rule is not None:
                 entry["fault"] = rule.id
+                self.emulator.metrics.fault(self.resolve(environ), rule.action, "before")
                 early = self._before(rule, environ, start_response, entry)
                 if early is not None:
                     return early
@@ -84,6 +97,7 @@ class EmulatorMiddleware:
             status, headers, chunks = self._call(environ)
             if after is not None:
                 entry["fault"] = after.id
+                self.emulator.metrics.fault(environ.get("emulator.operation"), after.action, "after")
                 if after.action == "delay":  # the answer is late, but it comes
                     self._delay(after.delay_ms, environ)
                 else:
@@ -96,6 +110,8 @@ class EmulatorMiddleware:
             entry.setdefault("status", 0)
             entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
             self.emulator.journal.record(entry)
+            operation = environ.get("emulator.operation") or (self.resolve(environ) if "fault" in entry else None)
+            self.emulator.metrics.request(operation, method, entry["status"])
 
     def _call(self, environ):
         captured = {}
@@ -103,7 +119,7 @@ class EmulatorMiddleware:
         def capture(status, headers, exc_info=None):
             captured["status"], captured["headers"] = status, headers
 
-        result = self.app(environ, capture)
+        result = self.api(environ, capture)
         try:
             chunks = [b"".join(result)]
         finally:

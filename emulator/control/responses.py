@@ -2,17 +2,59 @@
 
 from __future__ import annotations
 
+import json
 import time
+from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, current_app, request
 
-from ..errors import bad_request, not_found
-from ..http import answer, emulator, json_body
+from ..api.document import document
+from ..api.protojson import read_int, render_as
+from ..api.request import read_body
+from ..api.service import served_routes
+from ..api.wsgi import to_json
+from ..callcenter.calls import E_CALL_NOT_FOUND, E_CALL_QUEUE, Switchboard
+from ..callcenter.queues import Queues
+from ..directory.users import Users
+from ..directory.users_http import wire_user
+from ..errors import bad_args, bad_request, not_found
 from ..seed import SeedError
-from ..wire import parse_int64
-from . import calls
+
+if TYPE_CHECKING:
+    from ..app import Emulator
 
 bp = Blueprint("control", __name__, url_prefix="/__emulator__")
+
+
+def answer(value: Any, status: int = 200) -> Response:
+    return Response(to_json(value), status=status, mimetype="application/json")
+
+
+def emulator() -> Emulator:
+    return current_app.extensions["webitel_emulator"]
+
+
+def json_body() -> dict[str, Any]:
+    body = read_body(request.get_data(cache=True))
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise bad_args("the request body must be a JSON object")
+    return body
+
+
+def parse_int64(value: str, name: str) -> int:
+    return read_int(value, name)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI document of what the emulator serves (for Schemathesis, Prism, partners' tools)."""
+    app = current_app
+    cached = app.extensions.get("webitel_emulator_openapi")
+    if cached is None:
+        cached = app.extensions["webitel_emulator_openapi"] = json.dumps(document(served_routes()))
+    return Response(cached, mimetype="application/json")
 
 
 @bp.post("/reset")
@@ -86,50 +128,93 @@ def presence(user_id):
     backend, uid = emulator().backend, parse_int64(user_id, "user_id")
     with backend.lock:
         for domain in backend.world.domains.values():
-            user = domain.directory.users.get(uid)
+            users = domain.store(Users)
+            user = users.find(uid)
             if user is not None:
-                domain.on_presence(user, status)
-                return answer(domain.directory.wire_user(user))
+                users.set_presence(user, status)
+                return answer(render_as("apiUser", wire_user(domain, user)))
     raise not_found("app.user.not_found.error", f"user: id={uid} not found")
 
 
-# -- calls and the clock (emulator-api.md): the call simulation is in control/calls.py -------------
+
+
+# -- calls and the clock (emulator-api.md): the simulation is the call center's switchboard ----------
+E_CLOCK = "emulator.clock.invalid"
+
+
+def _boards() -> list[Switchboard]:
+    return [d.store(Switchboard) for d in emulator().backend.world.domains.values()]
+
+
+def _board_of_queue(queue_id: int) -> Switchboard:
+    for board in _boards():
+        if queue_id in board.domain.store(Queues):
+            return board
+    raise not_found(E_CALL_QUEUE, f"queue: id={queue_id} not found")
+
+
+def _board_of_call(call_id: int) -> Switchboard:
+    for board in _boards():
+        if call_id in board.calls:
+            board.catch_up()
+            return board
+    raise not_found(E_CALL_NOT_FOUND, f"call: id={call_id} not found")
+
+
 @bp.post("/calls")
 def add_call():
-    queue_id, from_number, bucket_id = calls.parse_call_request(json_body())
-    backend = emulator().backend
-    with backend.lock:
-        board = calls.switchboard_of_queue(backend.world, queue_id)
+    """``{"queue_id", "from"?, "bucket_id"?}``: an inbound call enters the queue."""
+    body = json_body()
+    if body.get("queue_id") in (None, ""):
+        raise bad_request(E_CALL_QUEUE, "queue_id is required")
+    queue_id = parse_int64(body["queue_id"], "queue_id")
+    bucket = body.get("bucket_id")
+    bucket_id = parse_int64(bucket, "bucket_id") if bucket not in (None, "") else None
+    from_number = body.get("from") or ""
+    if not isinstance(from_number, str):
+        raise bad_args(f"from: invalid value for string type: {from_number!r}")
+    with emulator().backend.lock:
+        board = _board_of_queue(queue_id)
         return answer(board.wire(board.enqueue(queue_id, from_number, bucket_id), brief=True))
 
 
 @bp.get("/calls")
 def list_calls():
-    backend = emulator().backend
-    with backend.lock:
-        return answer({"items": calls.all_calls(backend.world)})
+    with emulator().backend.lock:
+        items = []
+        for board in _boards():
+            board.catch_up()
+            items += [board.wire(c) for c in board.calls.values()]
+        return answer({"items": sorted(items, key=lambda c: int(c["id"]))})
 
 
 @bp.get("/calls/<call_id>")
 def read_call(call_id):
-    backend = emulator().backend
-    with backend.lock:
-        board, call = calls.find_call(backend.world, parse_int64(call_id, "call_id"))
-        return answer(board.wire(call))
+    with emulator().backend.lock:
+        uid = parse_int64(call_id, "call_id")
+        board = _board_of_call(uid)
+        return answer(board.wire(board.get(uid)))
 
 
 @bp.post("/calls/<call_id>/<action>")
 def call_action(call_id, action):
     if action not in ("answer", "miss", "hangup"):
         raise not_found("emulator.call.action", f"no call action '{action}' (answer, miss, hangup)")
-    backend = emulator().backend
-    with backend.lock:
-        board, call = calls.find_call(backend.world, parse_int64(call_id, "call_id"))
-        return answer(board.wire(getattr(board, action)(call.id)))
+    with emulator().backend.lock:
+        uid = parse_int64(call_id, "call_id")
+        board = _board_of_call(uid)
+        return answer(board.wire(getattr(board, action)(uid)))
 
 
 @bp.post("/clock")
 def advance_clock():
-    backend = emulator().backend
-    with backend.lock:
-        return answer({"clock_ms": str(calls.advance_clock(backend.world, json_body().get("advance_s")))})
+    """``{"advance_s": 30}``: move the emulator's clock; every domain's timers run."""
+    seconds = json_body().get("advance_s")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        raise bad_request(E_CLOCK, f"advance_s must be a number of seconds >= 0, got {seconds!r}")
+    with emulator().backend.lock:
+        world = emulator().backend.world
+        world.clock.advance(seconds)
+        for board in _boards():
+            board.catch_up()
+        return answer({"clock_ms": str(world.clock.now_ms())})

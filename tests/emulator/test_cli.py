@@ -117,6 +117,19 @@ def test_faults_work_under_gunicorn(demo):
         control.close()
 
 
+def test_metrics_openapi_and_request_ids_under_gunicorn(demo):
+    root = demo.base_url.removesuffix("/api")
+    with demo.client() as client, httpx.Client(base_url=root, timeout=5) as plain:
+        assert client.get("/users", headers={"X-Request-ID": "cli-req-1"}).status_code == 200
+        journal = plain.get("/__emulator__/requests", params={"limit": 1}).json()["items"]
+        assert journal[-1]["request_id"] == "cli-req-1"
+        metrics = plain.get("/metrics")
+        assert metrics.status_code == 200
+        assert 'webitel_emulator_requests_total{method="GET",operation="SearchUsers",status="200"}' in metrics.text
+        document = plain.get("/__emulator__/openapi.json").json()
+        assert document["swagger"] == "2.0" and "/users/{id}" in document["paths"]
+
+
 SEED_YAML = """
 domains:
   - name: yamlcorp

@@ -3,13 +3,14 @@ name the offending entry and change nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import re
 
 import pytest
 
-from emulator.seed import DEFAULT_ADMIN_TOKEN, SeedError, demo_seed, read_seed_file, timestamp_ms
+from emulator.seed import DEFAULT_ADMIN_TOKEN, SeedError, build_world, demo_seed, read_seed_file, timestamp_ms
 from emulator.state import Backend
 from emulator.testing import in_process
 
@@ -31,7 +32,7 @@ def small_seed(**domain) -> dict:
 
 
 def loaded(doc: dict) -> Backend:
-    backend = Backend()
+    backend = Backend(build_world)
     backend.load_seed(doc)
     return backend
 
@@ -228,3 +229,46 @@ def test_a_refused_seed_over_the_control_plane_changes_nothing():
         assert handle.client.get("/userinfo").status_code == 200  # the old admin token still works
     finally:
         handle.close()
+
+
+# -- no seed document makes the emulator fail -------------------------------------------------------
+FULL = {"domains": [{
+    "name": "x", "admin": {"username": "boss", "password": "p", "token": "t"},
+    "licenses": [{"id": "cc", "product": "CALL_CENTER", "limit": 5, "not_after": "2999-01-01"}],
+    "roles": [{"name": "R", "description": "d"}], "teams": [{"name": "T", "strategy": "random", "wrap_up_time": 5}],
+    "skills": [{"name": "S"}], "regions": [{"name": "Kyiv", "timezone_id": 1}],
+    "queues": [{"name": "Q", "team": "T", "priority": 3, "skills": [{"skill": "S", "lvl": 1, "max_capacity": 90}]}],
+    "users": [{"username": "a", "name": "A", "extension": "1001", "email": "a@x.io", "licenses": ["cc"],
+               "roles": ["R"], "presence": "sip", "token": "a-token", "device": {"account": "a-desk"},
+               "agent": {"team": "T", "status": "online", "skills": [{"skill": "S", "capacity": 10}]}}],
+}]}
+WRONG = [None, 5, "x", [], {}, True, -1, 10**30, [1], {"a": 1}, "", 1.5]
+
+
+def _places(node, path=()):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*path, key)
+            yield from _places(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield (*path, i)
+            yield from _places(value, (*path, i))
+
+
+def test_the_full_seed_loads():
+    loaded(FULL)
+
+
+@pytest.mark.parametrize("place", list(_places(FULL)), ids=lambda p: ".".join(map(str, p)))
+def test_a_wrong_value_anywhere_is_refused_or_taken_never_a_crash(place):
+    """Every value of a seed replaced by values of other types: loaded, or refused with a
+    SeedError naming where (400 emulator.seed.invalid), never an unexpected exception (a 500)."""
+    for wrong in WRONG:
+        doc = copy.deepcopy(FULL)
+        target = doc
+        for key in place[:-1]:
+            target = target[key]
+        target[place[-1]] = wrong
+        with contextlib.suppress(SeedError):
+            loaded(doc)

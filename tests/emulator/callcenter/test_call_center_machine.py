@@ -18,6 +18,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from emulator.callcenter.agent_skills import AgentSkills
+from emulator.callcenter.agents import Agents
+from emulator.callcenter.calls import Switchboard
 from emulator.testing import EmulatorHandle, in_process
 
 CC = "/call_center"
@@ -189,10 +192,13 @@ class CallCenterMachine(RuleBasedStateMachine):
     @invariant()
     def routing_index_is_the_enabled_rows(self):
         """White box: the structures routing reads are what the records say."""
-        cc = next(iter(self.emulator.emulator.backend.world.domains.values())).call_center
-        assert cc.index.rows() == {(r.agent_id, r.skill_id, r.capacity) for r in cc.agent_skills.values() if r.enabled}
-        assert cc.free == {a.id for a in cc.agents.values()
-                           if a.status == "online" and a.channel_state == "waiting" and a.call_id is None}
+        domain = next(iter(self.emulator.emulator.backend.world.domains.values()))
+        rows = domain.store(AgentSkills)
+        assert rows.index.rows() == {(r.agent_id, r.skill_id, r.capacity) for r in rows if r.enabled}
+        board = domain.store(Switchboard)
+        assert board.free == {a.id for a in domain.store(Agents)
+                              if a.status == "online" and a.channel_state == "waiting" and a.call_id is None}
+        assert board.logged_in == {a.id for a in domain.store(Agents) if a.status != "offline"}
 
 
 CallCenterMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None,

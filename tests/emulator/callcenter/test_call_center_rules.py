@@ -9,7 +9,9 @@ import re
 
 import pytest
 
-from emulator.seed import SeedError
+from emulator.callcenter.agent_skills import AgentSkills
+from emulator.callcenter.calls import Switchboard
+from emulator.seed import SeedError, build_world
 from emulator.state import Backend
 from emulator.testing import in_process
 
@@ -81,7 +83,7 @@ def test_a_seed_webitel_would_refuse_is_refused_naming_the_entry(change, message
     doc = copy.deepcopy(SEED)
     change(doc["domains"][0])
     with pytest.raises(SeedError, match=re.escape(message)):
-        Backend().load_seed(doc)
+        Backend(build_world).load_seed(doc)
 
 
 def test_a_seeded_agent_can_start_online(handle):
@@ -194,10 +196,11 @@ def test_the_world_with_calls_survives_a_pickle(api, handle):
     handle.add_call(first(api, "/queues")["id"])
     world = handle.emulator.backend.world
     clone = pickle.loads(pickle.dumps(world, protocol=pickle.HIGHEST_PROTOCOL))
-    [original, restored] = [next(iter(w.domains.values())).call_center for w in (world, clone)]
-    assert restored.index.rows() == original.index.rows() and restored.free == original.free
-    assert restored.switchboard.calls.keys() == original.switchboard.calls.keys()
-    assert restored.switchboard.cc is restored
+    [original, restored] = [next(iter(w.domains.values())) for w in (world, clone)]
+    assert restored.store(AgentSkills).index.rows() == original.store(AgentSkills).index.rows()
+    assert restored.store(Switchboard).free == original.store(Switchboard).free
+    assert restored.store(Switchboard).calls.keys() == original.store(Switchboard).calls.keys()
+    assert restored.store(Switchboard).domain is restored
 
 
 def test_agent_filters_by_queue_extension_name_and_supervisor(api):

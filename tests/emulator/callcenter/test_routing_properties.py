@@ -1,4 +1,4 @@
-"""Properties of ``emulator.routing`` (issue 3, item 4), over generated call centers:
+"""Properties of ``emulator.callcenter.routing`` (issue 3, item 4), over generated call centers:
 
 - an agent skill that is disabled, or whose capacity is outside the queue skill's range, never routes;
 - the agent offered a call is eligible and free;
@@ -16,8 +16,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emulator import routing
-from emulator.callcenter.entities import Agent, AgentSkill, QueueSkill
+from emulator.callcenter import routing
+from emulator.callcenter.agent_skills import AgentSkill
+from emulator.callcenter.agents import Agent
+from emulator.callcenter.queue_skills import QueueSkill
 
 SKILLS = (1, 2, 3, 4)
 TEAMS = (None, 1, 2)

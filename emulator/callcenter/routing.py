@@ -54,12 +54,18 @@ class AgentSkillRow(Protocol):
 
 
 class QueueSkillRow(Protocol):
-    skill_id: int
-    lvl: int
-    min_capacity: int
-    max_capacity: int
-    enabled: bool
-    bucket_ids: Sequence[int]
+    @property
+    def skill_id(self) -> int: ...
+    @property
+    def lvl(self) -> int: ...
+    @property
+    def min_capacity(self) -> int: ...
+    @property
+    def max_capacity(self) -> int: ...
+    @property
+    def enabled(self) -> bool: ...
+    @property
+    def bucket_ids(self) -> Sequence[int]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,167 @@
+"""Which of Webitel's contact-center operations the emulator must serve (issue 8), and the ONE
+list of those it does not serve yet, each with its reason.
+
+The coverage test (``tests/emulator/test_coverage.py``) walks the OpenAPI files: every operation
+of :data:`SERVICES` is either served (and never answers 501) or named in :data:`UNSERVED`, which
+is true (none of them is served) and shrinks as services are added. ``docs/emulator.md`` points
+here for what stays unserved.
+"""
+
+from __future__ import annotations
+
+# The services of issue 8, item 1, as the OpenAPI files tag them.
+WEBITEL_GO = ("Users", "Devices", "Roles", "Customers", "UserAccessTokens", "Auth", "UserSettings", "Presence",
+              "TwoFactorAuthentication", "Domains")
+ENGINE = ("AgentService", "AgentSkillService", "SkillService", "QueueService", "QueueSkillService", "AgentTeamService",
+          "AgentPauseCauseService", "SystemSettingService", "PresetQueryService", "CalendarService", "MemberService",
+          "CallService", "BucketService", "QueueBucketService", "RegionService", "CommunicationTypeService")
+SERVICES = frozenset(WEBITEL_GO + ENGINE)
+
+TODO = "not served yet (issue 8, item 1)"
+
+# operationId -> why the emulator does not serve it (each answers 501 emulator.not_implemented).
+UNSERVED: dict[str, str] = {
+    # Users
+    "GeneratePassword": TODO,  # POST /users/password/generate
+    "ReadPasswordSettings": TODO,  # GET /users/password/settings
+    "GetUserWarnings": TODO,  # GET /users/warnings
+    # Devices
+    "ListRegistrations": TODO,  # GET /devices/{device.id}/registered
+    "SearchDeviceAudit": TODO,  # GET /devices/{device.id}/users/audit
+    # Roles
+    "RoleMetadata": TODO,  # GET /roles/metadata
+    "SearchRecordAvailableRoles": TODO,  # GET /roles/objects/{object}/records/{record.id}
+    # Customers
+    "GetCustomer": TODO,  # GET /customer
+    "UpdateCustomer": TODO,  # PUT /customer
+    "GetCustomer2": TODO,  # GET /customer/{id}
+    "ServerInfo": TODO,  # GET /srvinfo
+    # Auth
+    "Signup": TODO,  # POST /signup
+    # Presence
+    "SetStatus2": TODO,  # PATCH /presence
+    "SetStatus": TODO,  # PATCH /users/{publish.id}/presence
+    # TwoFactorAuthentication
+    "GetUserTfaKey": TODO,  # GET /users/{user_id}/2fa
+    "GenerateUserTfaKey": TODO,  # POST /users/{user_id}/2fa
+    # Domains
+    "DeleteDomain": TODO,  # DELETE /domain
+    "ReadDomain": TODO,  # GET /domain
+    "SearchDomains": TODO,  # GET /domains
+    "CreateDomain": TODO,  # POST /domains
+    "DeleteDomain2": TODO,  # DELETE /domains/{dc}
+    "ReadDomain2": TODO,  # GET /domains/{dc}
+    "UpdateDomain2": TODO,  # PATCH /domains/{domain.dc}
+    "UpdateDomain": TODO,  # PUT /domains/{domain.dc}
+    # AgentService
+    "SearchAgentCallStatistics": TODO,  # GET /call_center/agents/reports/call
+    "SearchAgentStatusStatistic": TODO,  # GET /call_center/agents/reports/status
+    "SearchAgentStatusStatisticItem": TODO,  # GET /call_center/agents/reports/status/{agent_id}
+    "SearchAgentStateHistory": TODO,  # GET /call_center/agents/states/history
+    "SearchPauseCauseForAgent": TODO,  # GET /call_center/agents/{agent_id}/pause_causes
+    "AgentStateHistory": TODO,  # GET /call_center/agents/{agent_id}/states/history
+    "AgentSetState": TODO,  # PATCH /call_center/agents/{agent_id}/states/waiting
+    "SearchAgentInQueueStatistics": TODO,  # GET /call_center/agents/{agent_id}/statistics/queues
+    "AgentTodayStatistics": TODO,  # GET /call_center/agents/{agent_id}/statistics/today
+    "SearchAgentInQueue": TODO,  # GET /call_center/agents/{id}/queues
+    "SearchAgentInTeam": TODO,  # GET /call_center/agents/{id}/teams
+    "SearchUserStatus": TODO,  # GET /call_center/users
+    # QueueService
+    "SearchQueueReportGeneral": TODO,  # GET /call_center/queues/reports/general
+    "GetQueuesGlobalState": TODO,  # GET /call_center/queues/state
+    "SetQueuesGlobalState": TODO,  # PATCH /call_center/queues/state
+    "SearchQueueTags": TODO,  # GET /call_center/queues/tags
+    # AgentPauseCauseService
+    "SearchAgentPauseCause": TODO,  # GET /call_center/pause_causes
+    "CreateAgentPauseCause": TODO,  # POST /call_center/pause_causes
+    "DeleteAgentPauseCause": TODO,  # DELETE /call_center/pause_causes/{id}
+    "ReadAgentPauseCause": TODO,  # GET /call_center/pause_causes/{id}
+    "PatchAgentPauseCause": TODO,  # PATCH /call_center/pause_causes/{id}
+    "UpdateAgentPauseCause": TODO,  # PUT /call_center/pause_causes/{id}
+    # SystemSettingService
+    "SearchSystemSetting": TODO,  # GET /settings
+    "CreateSystemSetting": TODO,  # POST /settings
+    "SearchAvailableSystemSetting": TODO,  # GET /settings/available
+    "DeleteSystemSetting": TODO,  # DELETE /settings/{id}
+    "ReadSystemSetting": TODO,  # GET /settings/{id}
+    "PatchSystemSetting": TODO,  # PATCH /settings/{id}
+    "UpdateSystemSetting": TODO,  # PUT /settings/{id}
+    # PresetQueryService
+    "SearchPresetQuery": TODO,  # GET /call_center/preset/query
+    "CreatePresetQuery": TODO,  # POST /call_center/preset/query
+    "DeletePresetQuery": TODO,  # DELETE /call_center/preset/query/{id}
+    "ReadPresetQuery": TODO,  # GET /call_center/preset/query/{id}
+    "PatchPresetQuery": TODO,  # PATCH /call_center/preset/query/{id}
+    "UpdatePresetQuery": TODO,  # PUT /call_center/preset/query/{id}
+    # CalendarService
+    "SearchCalendar": TODO,  # GET /calendars
+    "CreateCalendar": TODO,  # POST /calendars
+    "SearchTimezones": TODO,  # GET /calendars/timezones
+    "DeleteCalendar": TODO,  # DELETE /calendars/{id}
+    "ReadCalendar": TODO,  # GET /calendars/{id}
+    "UpdateCalendar": TODO,  # PUT /calendars/{id}
+    # MemberService
+    "AttemptCallback": TODO,  # PATCH /call_center/attempts/{attempt_id}
+    "SearchMembers": TODO,  # GET /call_center/members
+    "PatchMemberOne": TODO,  # PATCH /call_center/members/{id}
+    "SearchAttempts": TODO,  # GET /call_center/queues/attempts/active
+    "ResetActiveAttempts": TODO,  # PUT /call_center/queues/attempts/active/reset
+    "SearchAttemptsHistory": TODO,  # GET /call_center/queues/attempts/history
+    "AssignAttempt": TODO,  # PATCH /call_center/queues/attempts/{attempt_id}/assign
+    "AttemptsRenewalResult": TODO,  # PATCH /call_center/queues/attempts/{attempt_id}/renewal
+    "DeleteAllMembers": TODO,  # DELETE /call_center/queues/members
+    "DeleteMembers": TODO,  # DELETE /call_center/queues/{queue_id}/members
+    "SearchMemberInQueue": TODO,  # GET /call_center/queues/{queue_id}/members
+    "CreateMember": TODO,  # POST /call_center/queues/{queue_id}/members
+    "CreateMemberBulk": TODO,  # POST /call_center/queues/{queue_id}/members/bulk
+    "ExportMembers": TODO,  # GET /call_center/queues/{queue_id}/members/export
+    "ResetMembers": TODO,  # PATCH /call_center/queues/{queue_id}/members/reset
+    "ResetMembersCount": TODO,  # GET /call_center/queues/{queue_id}/members/reset/count
+    "DeleteMember": TODO,  # DELETE /call_center/queues/{queue_id}/members/{id}
+    "ReadMember": TODO,  # GET /call_center/queues/{queue_id}/members/{id}
+    "PatchMember": TODO,  # PATCH /call_center/queues/{queue_id}/members/{id}
+    "UpdateMember": TODO,  # PUT /call_center/queues/{queue_id}/members/{id}
+    "SearchMemberAttempts": TODO,  # GET /call_center/queues/{queue_id}/members/{member_id}/attempts
+    "CreateAttempt": TODO,  # POST /call_center/queues/{queue_id}/members/{member_id}/attempts
+    "AttemptResult": TODO,  # PATCH /call_center/queues/{queue_id}/members/{member_id}/attempts/{attempt_id}
+    # CallService
+    "CreateCall": TODO,  # POST /calls
+    "SearchActiveCall": TODO,  # GET /calls/active
+    "HangupCall": TODO,  # DELETE /calls/active/{id}
+    "ReadCall": TODO,  # GET /calls/active/{id}
+    "ConfirmPush": TODO,  # PATCH /calls/active/{id}/confirm_push
+    "DtmfCall": TODO,  # PATCH /calls/active/{id}/dtmf
+    "EavesdropCall": TODO,  # POST /calls/active/{id}/eavesdrop
+    "HoldCall": TODO,  # PATCH /calls/active/{id}/hold
+    "BlindTransferCall": TODO,  # PATCH /calls/active/{id}/transfer
+    "UnHoldCall": TODO,  # PATCH /calls/active/{id}/unhold
+    "SetVariablesCall": TODO,  # PATCH /calls/active/{id}/variables
+    "SearchHistoryCall": TODO,  # GET /calls/history
+    "SearchHistoryCallPost": TODO,  # POST /calls/history
+    "AggregateHistoryCall": TODO,  # POST /calls/history/aggregate
+    "CreateCallAnnotation": TODO,  # POST /calls/history/{call_id}/annotation
+    "DeleteCallAnnotation": TODO,  # DELETE /calls/history/{call_id}/annotation/{id}
+    "UpdateCallAnnotation": TODO,  # PUT /calls/history/{call_id}/annotation/{id}
+    "RedialCall": TODO,  # POST /calls/history/{call_id}/redial
+    "PatchHistoryCall": TODO,  # PATCH /calls/history/{id}
+    # BucketService
+    "SearchBucket": TODO,  # GET /call_center/buckets
+    "CreateBucket": TODO,  # POST /call_center/buckets
+    "DeleteBucket": TODO,  # DELETE /call_center/buckets/{id}
+    "ReadBucket": TODO,  # GET /call_center/buckets/{id}
+    "UpdateBucket": TODO,  # PUT /call_center/buckets/{id}
+    # QueueBucketService
+    "SearchQueueBucket": TODO,  # GET /call_center/queues/{queue_id}/buckets
+    "CreateQueueBucket": TODO,  # POST /call_center/queues/{queue_id}/buckets
+    "DeleteQueueBucket": TODO,  # DELETE /call_center/queues/{queue_id}/buckets/{id}
+    "ReadQueueBucket": TODO,  # GET /call_center/queues/{queue_id}/buckets/{id}
+    "PatchQueueBucket": TODO,  # PATCH /call_center/queues/{queue_id}/buckets/{id}
+    "UpdateQueueBucket": TODO,  # PUT /call_center/queues/{queue_id}/buckets/{id}
+    # CommunicationTypeService
+    "SearchCommunicationType": TODO,  # GET /call_center/communication_type
+    "CreateCommunicationType": TODO,  # POST /call_center/communication_type
+    "DeleteCommunicationType": TODO,  # DELETE /call_center/communication_type/{id}
+    "ReadCommunicationType": TODO,  # GET /call_center/communication_type/{id}
+    "PatchCommunicationType": TODO,  # PATCH /call_center/communication_type/{id}
+    "UpdateCommunicationType": TODO,  # PUT /call_center/communication_type/{id}
+}

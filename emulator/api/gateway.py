@@ -1,0 +1,87 @@
+"""Where Webitel's HTTP gateway differs from its OpenAPI files: one list, each entry with its reason.
+
+The files describe the gRPC messages; the gateway in front of them answers some of them flat, and
+serves a few paths the files do not list. The emulator answers by these (``spec.py``), serves
+them in its own document (``document.py``), and the contract tests validate by them
+(``contract_tests/schema.py``). Sources are in ``webitel-api.md``.
+"""
+
+from __future__ import annotations
+
+# Webitel's error envelope (webitel/engine pkg/werror/error.go ApplicationError; api_error.proto),
+# not the rpcStatus / google.rpc.Status the files name as the default answer.
+ERROR_ENVELOPE: dict = {
+    "type": "object",
+    "required": ["id", "code", "status"],
+    "properties": {"id": {"type": "string", "minLength": 1}, "code": {"type": "integer"},
+                   "status": {"type": "string"}, "detail": {"type": "string"}, "request_id": {"type": "string"}},
+    "additionalProperties": False,
+}
+
+# A user setting's value as it travels (webitel-api.md §2.5: the body is the bare value): a JSON
+# object (google.protobuf.Value, written as stored: false included). The phone settings' attributes
+# are booleans.
+USER_SETTING: dict = {"type": "object"}
+PHONE_SETTINGS: dict = {"type": "object", "properties": {"webrtc": {"type": "boolean"}, "stun": {"type": "boolean"}},
+                        "additionalProperties": True}
+
+_USER = {"$ref": "#/definitions/apiUser"}
+_DEVICE = {"$ref": "#/definitions/apiDevice"}
+_ROLE = {"$ref": "#/definitions/apiRole"}
+
+# operationId -> the schema the gateway really answers with. One dict per backend, so that work on
+# webitel.go and on the engine never edits the same lines.
+WEBITEL_GO_RESPONSES: dict[str, dict] = {
+    # webitel.go answers single objects flat, not in the proto's wrapper (webitel-api.md §1,
+    # "Single-object responses from webitel.go are flat"; users.proto: response_body "updated").
+    "ReadUser": _USER,
+    "ReadUser2": _USER,  # GET /user, the caller's own user
+    "CreateDevice": _DEVICE,
+    "ReadDevice": _DEVICE,
+    "UpdateDevice": _DEVICE,
+    "UpdateDevice2": _DEVICE,
+    "CreateRole": _ROLE,
+    "ReadRole": _ROLE,
+    "UpdateRole": _ROLE,
+    "UpdateRole2": _ROLE,
+    # DELETE /devices/{id} answers a bare array of the deleted devices, with deleted_at / deleted_by
+    # (issue 8: observed on Webitel; devices.proto's DeleteDeviceResponse{deleted} is not what travels).
+    "DeleteDevice": {"type": "array", "items": _DEVICE},
+    "DeleteDevice2": {"type": "array", "items": _DEVICE},
+    # /user/settings/{key} answers the bare value (webitel-api.md §2.5).
+    "GetUserSettings": USER_SETTING,
+    "SetUserSettings": USER_SETTING,
+}
+ENGINE_RESPONSES: dict[str, dict] = {
+}
+RESPONSE_OVERRIDES: dict[str, dict] = {**WEBITEL_GO_RESPONSES, **ENGINE_RESPONSES}
+
+# Paths the gateway serves that the files do not describe:
+# operationId -> (method, path, service, answer schema, body schema or None).
+EXTRA_OPERATIONS: dict[str, tuple[str, str, str, dict, dict | None]] = {
+    # POST /login answers an OAuth 2.0 token (webitel-api.md §1, "Login"); auth.proto's LoginRequest.
+    "Login": ("POST", "/login", "Auth", {"$ref": "#/definitions/apiAccessToken"},
+              {"type": "object", "properties": {"username": {"type": "string"}, "password": {"type": "string"},
+                                                "domain": {"type": "string"}, "extension": {"type": "string"},
+                                                "mobile": {"type": "boolean"}}}),
+}
+
+# google.protobuf.Int32Value (and other wrapper) fields: written even when 0, left out only when
+# null (engine grpc_api: capacity, min_capacity, max_capacity are wrappers; webitel-api.md §1).
+WEBITEL_GO_WRAPPERS: frozenset[tuple[str, str]] = frozenset()
+ENGINE_WRAPPERS: frozenset[tuple[str, str]] = frozenset({
+    ("engine.AgentSkill", "capacity"), ("engine.AgentSkillItem", "capacity"), ("engine.SkillAgentItem", "capacity"),
+    ("engine.QueueSkill", "min_capacity"), ("engine.QueueSkill", "max_capacity"),
+})
+WRAPPER_FIELDS = WEBITEL_GO_WRAPPERS | ENGINE_WRAPPERS
+
+# The 5xx Webitel answers by design (error id -> where it comes from); any other 5xx is an emulator
+# failure (the Schemathesis run holds the emulator to this).
+WEBITEL_GO_5XX: dict[str, str] = {
+}
+ENGINE_5XX: dict[str, str] = {
+    "store.sql_skill.delete.app_error": "a skill still used by agents or queues (webitel-api.md §5.14)",
+    "store.sql_agent_team.delete.app_error": "a team still used by agents or queues (§5.15)",
+    "store.sql_agent.set_online.app_error": "online without a registered phone (call_center SetOnline, §2.6)",
+}
+DOCUMENTED_5XX: frozenset[str] = frozenset(WEBITEL_GO_5XX) | frozenset(ENGINE_5XX)

@@ -1,0 +1,267 @@
+"""SIP devices (webitel.go ``Devices``): a user's phones, and the default one WebRTC registers
+with (``webitel-api.md`` §2.4).
+
+Account, MAC and IP are unique per domain (indexes of the 2020 dump: account case-insensitively).
+A device has one owner; ``?generate_device=true`` on a user makes one and sets it as the default.
+A device's password is write-only: never in an answer, the journal or the state.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..api.protojson import render_as
+from ..api.request import Call
+from ..api.service import Service, crud, listing
+from ..errors import bad_args, bad_request, conflict, not_found
+from ..state import Domain, dump_section
+from ..store import Record, Table, UniqueIndex, any_ilike, ilike, on, paginate
+from .users import E_USER_NOT_FOUND, DeviceTemplate, User, UserChange, Users, audit, user_ref
+
+E_DEVICE_NOT_FOUND = "app.device.not_found.error"
+E_DEVICE_CONFLICT = "app.device.conflict.error"
+GO_PAGE_SIZE = 16
+
+
+@dataclass
+class Device(Record):
+    name: str = ""
+    account: str = ""
+    password: str = ""
+    user_id: int | None = None
+    generated_for: int | None = None  # the user whose ?generate_device made it
+    hotdesk: bool = False
+    hotdesks: list[str] = field(default_factory=list)
+    provision: dict[str, str] = field(default_factory=dict)
+    brand: str = ""
+    model: str = ""
+    mac: str = ""
+    ip: str = ""
+    deleted_at: int = 0
+    deleted_by: int | None = None
+
+
+class Devices(Table[Device]):
+    kind = "device"
+
+    def __init__(self, domain: Domain) -> None:
+        super().__init__(domain)
+        self.accounts = UniqueIndex()
+        self.macs = UniqueIndex()
+        self.ips = UniqueIndex(fold=False)
+        self.of_user: dict[int, set[int]] = {}  # user id -> device ids
+
+    def missing(self, row_id: int) -> Exception:
+        return not_found(E_DEVICE_NOT_FOUND, f"device: id={row_id} not found")
+
+    @property
+    def users(self) -> Users:
+        return self.domain.store(Users)
+
+    # -- writes ------------------------------------------------------------------------------------
+    def create(self, *, actor: int | None, account: str, name: str = "", password: str = "",
+               user_id: int | None = None, **attrs: Any) -> Device:
+        device = self._checked(Device(account=account, name=name, password=password, user_id=user_id, **attrs))
+        self.insert(device, actor)
+        self._index(None, device)
+        return device
+
+    def update(self, device_id: int, *, actor: int | None, **changes: Any) -> Device:
+        current = self.get(device_id)
+        if not changes.get("password"):
+            changes.pop("password", None)  # an absent password keeps the current one
+        device = self._checked(replace(current, **changes))
+        self.put(device, actor)
+        self._index(current, device)
+        if device.user_id != current.user_id:  # a default device given away stops being the default
+            owner = self.users.find(current.user_id)
+            if owner is not None and owner.device_id == device.id:
+                owner.device_id = None
+        return device
+
+    def delete(self, device_id: int, actor: int | None) -> Device:
+        device = self.pop(device_id)
+        self._index(device, None)
+        owner = self.users.find(device.user_id)
+        if owner is not None and owner.device_id == device.id:
+            owner.device_id = None
+        device.deleted_at, device.deleted_by = self.now(), actor
+        return device
+
+    def _checked(self, device: Device) -> Device:
+        device.account, device.name = device.account.strip(), device.name.strip()
+        if not device.account:
+            raise bad_args("device: account is required")
+        if not device.name:
+            device.name = device.account
+        if device.user_id is not None and self.users.find(device.user_id) is None:
+            raise bad_request(E_USER_NOT_FOUND, "user: not found")
+        self._check_unique(device)
+        if not device.password:
+            device.password = secrets.token_urlsafe(18)
+        return device
+
+    def _check_unique(self, device: Device) -> None:
+        for index, value, what in ((self.accounts, device.account, "account"), (self.macs, device.mac, "mac"),
+                                   (self.ips, device.ip, "ip")):
+            if index.taken(value, device.id):
+                raise conflict(E_DEVICE_CONFLICT, f"device: {what} '{value}' already registered")
+
+    def _index(self, old: Device | None, new: Device | None) -> None:
+        row_id = (old or new).id  # type: ignore[union-attr]
+        self.accounts.move(old.account if old else "", new.account if new else "", row_id)
+        self.macs.move(old.mac if old else "", new.mac if new else "", row_id)
+        self.ips.move(old.ip if old else "", new.ip if new else "", row_id)
+        if old is not None and old.user_id is not None:
+            self.of_user.get(old.user_id, set()).discard(row_id)
+        if new is not None and new.user_id is not None:
+            self.of_user.setdefault(new.user_id, set()).add(row_id)
+
+    def _assign(self, device: Device, user_id: int | None) -> None:
+        updated = replace(device, user_id=user_id)
+        self.rows[device.id] = updated
+        self._index(device, updated)
+
+    # -- the users' side ---------------------------------------------------------------------------
+    @on("user.check")
+    def _check_user(self, change: UserChange) -> None:
+        user = change.user
+        wanted = [user.device_id] if user.device_id is not None else []
+        for device_id in wanted + (change.devices or []):
+            device = self.rows.get(device_id)
+            if device is None:
+                raise bad_request(E_DEVICE_NOT_FOUND, f"device: id={device_id} not found")
+            if device.user_id is not None and device.user_id != user.id:
+                raise conflict(E_DEVICE_CONFLICT, f"device: '{device.account}' belongs to another user")
+        if change.generate is not None:
+            change.generated = self._generated(user, change.generate)
+            self._check_unique(change.generated)
+
+    @staticmethod
+    def _generated(user: User, template: DeviceTemplate) -> Device:
+        """Account and name from the template, else the user's; a random password unless given."""
+        return Device(account=template.account or user.username, name=template.name or user.display_name,
+                      password=template.password or secrets.token_urlsafe(18))
+
+    @on("user.saved")
+    def _user_saved(self, change: UserChange) -> None:
+        user = change.user
+        if change.generated is not None:
+            device = change.generated
+            device.user_id = device.generated_for = user.id
+            self.insert(device, user.updated_by)
+            self._index(None, device)
+            user.device_id = device.id
+        if change.devices is not None:
+            for device_id in list(self.of_user.get(user.id, ())):
+                if device_id not in change.devices and device_id != user.device_id:
+                    self._assign(self.rows[device_id], None)
+            for device_id in change.devices:
+                self._assign(self.rows[device_id], user.id)
+        if user.device_id is not None and self.rows[user.device_id].user_id != user.id:
+            self._assign(self.rows[user.device_id], user.id)
+
+    @on("user.deleted")
+    def _user_deleted(self, user: User, permanent: bool) -> None:
+        """A permanent delete removes the devices made for the user and releases the others."""
+        if not permanent:
+            return
+        for device_id in sorted(self.of_user.get(user.id, ())):
+            device = self.rows[device_id]
+            if device.generated_for == user.id:
+                self.pop(device_id)
+                self._index(device, None)
+            else:
+                self._assign(device, None)
+
+    # -- reads -------------------------------------------------------------------------------------
+    def search(self, *, ids: Collection[int] = (), user_id: int | None = None, q: str | None = None,
+               **patterns: str | None) -> list[Device]:
+        pool = self.rows.values() if user_id is None else [self.rows[i] for i in sorted(self.of_user.get(user_id, ()))]
+        return [d for d in pool if (not ids or d.id in ids) and any_ilike(q, d.name, d.account)
+                and all(ilike(p, getattr(d, k)) for k, p in patterns.items() if p)]
+
+    def of(self, user_id: int) -> list[Device]:
+        return [self.rows[i] for i in sorted(self.of_user.get(user_id, ()))]
+
+    def wire(self, device: Device) -> dict:
+        users = self.users
+        owner = users.find(device.user_id)
+        return {"id": device.id, "name": device.name, "account": device.account,
+                "user": user_ref(users, device.user_id), "hotdesk": device.hotdesk, "hotdesks": device.hotdesks,
+                "provision": device.provision, "brand": device.brand, "model": device.model, "mac": device.mac,
+                "ip": device.ip, "reged": bool(owner and "sip" in owner.presence.split(",")),
+                **audit(users, device), "deleted_at": device.deleted_at,
+                "deleted_by": user_ref(users, device.deleted_by)}
+
+
+@dump_section("devices", order=15)
+def _dump(domain: Domain) -> list[dict]:
+    devices = domain.store(Devices)
+    return [{**render_as("apiDevice", devices.wire(d)), "has_password": bool(d.password)} for d in devices]
+
+
+# -- HTTP --------------------------------------------------------------------------------------------
+api = Service("Devices", permission="devices")
+EDITABLE = ("name", "account", "password", "hotdesk", "hotdesks", "provision", "brand", "model", "mac", "ip")
+
+
+def _attributes(call: Call) -> dict[str, Any]:
+    body = call.body
+    out: dict[str, Any] = {}
+    for name in EDITABLE:
+        if call.changed(name):
+            default: Any = [] if name == "hotdesks" else {} if name == "provision" else False \
+                if name == "hotdesk" else ""
+            out[name] = body.get(name, default)
+    if "hotdesks" in out:
+        out["hotdesks"] = [h.get("name") or str(h.get("id", "")) if isinstance(h, dict) else h
+                           for h in out["hotdesks"]]
+    if call.changed("user"):
+        out["user_id"] = (body.get("user") or {}).get("id") or None
+    return out
+
+
+@api.operation("SearchDevice")
+def search(call: Call) -> dict:
+    query, devices = call.list_query(GO_PAGE_SIZE), call.store(Devices)
+    args = call.query
+    rows = devices.search(ids=call.ids("ids"), user_id=args.get("user.id"), q=query.q, name=args.get("name"),
+                          account=args.get("account"), mac=args.get("mac"), ip=args.get("ip"))
+    return listing(call, query, paginate(rows, query, devices.wire))
+
+
+@api.operation("CreateDevice", entity="device")
+def create(call: Call) -> dict:
+    devices = call.store(Devices)
+    attrs = _attributes(call)
+    return devices.wire(devices.create(actor=call.user_id, **attrs))
+
+
+crud(api, Devices, lambda domain, device: domain.store(Devices).wire(device), _attributes, read="ReadDevice",
+     update=("UpdateDevice", "UpdateDevice2"), entity="device")
+
+
+@api.operation("DeleteDevice")
+def delete(call: Call) -> list[dict]:
+    devices = call.store(Devices)
+    ids = [call.path["id"], *call.ids("ids")]
+    return _delete(call, devices, ids)
+
+
+@api.operation("DeleteDevice2")
+def delete_many(call: Call) -> list[dict]:
+    devices = call.store(Devices)
+    ids = list(call.body) + ([call.query["id"]] if "id" in call.query else [])
+    return _delete(call, devices, ids)
+
+
+def _delete(call: Call, devices: Devices, ids: list[int]) -> list[dict]:
+    """All of them or none: every id must exist first."""
+    ids = list(dict.fromkeys(ids))
+    for device_id in ids:
+        devices.get(device_id)
+    return [devices.wire(devices.delete(i, call.user_id)) for i in ids]
