@@ -16,10 +16,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/webitel-connector demo
 
-## test: every suite (unit, integration, property, contract, end-to-end); starts PostgreSQL itself.
-## Two pytest-xdist workers by default (TEST_WORKERS=1 runs them in one process).
+## test: the type check (mypy over connector/ and emulator/), then every suite (unit, integration,
+## property, contract, end-to-end); starts PostgreSQL itself. Two pytest-xdist workers by default
+## (TEST_WORKERS=1 runs them in one process).
 TEST_WORKERS ?= 2
 test: $(STAMP)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 ## bench: every benchmark, one table of figures, floors, ratios and targets (bench/last-run.md)

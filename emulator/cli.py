@@ -71,7 +71,7 @@ def serve(app, host: str, port: int, *, server: str, threads: int, graceful_time
 
         run_simple(host, port, app, threaded=True)
         return
-    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+    from gunicorn.app.base import BaseApplication
 
     class Gunicorn(BaseApplication):
         def load_config(self) -> None:

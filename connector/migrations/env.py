@@ -13,7 +13,10 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no database URL: run the migrations through connector.migrate.upgrade")
+    engine = make_engine(url)
     try:
         with engine.connect() as connection:
             _run(connection)
