@@ -20,7 +20,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import bench_connector, bench_emulator, bench_load, bench_routing
+from . import bench_connector, bench_emulator, bench_import, bench_load, bench_routing
 from .suite import Benchmark, Failure, Figure, table
 
 BENCHMARKS: dict[str, Benchmark] = {
@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "emulator-throughput": bench_emulator.rps,
     "routing": bench_routing.decisions,
     "connector-create": bench_connector.create_overhead,
+    "import": bench_import.imports,
     "load": bench_load.load,
 }
 

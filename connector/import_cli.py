@@ -50,8 +50,10 @@ def run_import_command(config: Config, *, dry_run: bool, with_stun: bool) -> int
 def summary_table(job: ImportJob) -> str:
     rows = [(key.replace("_", " "), str(job.summary.get(key, 0))) for key in SUMMARY_ORDER]
     width = max(len(name) for name, _count in rows)
+    took = (job.finished_at - job.started_at).total_seconds() if job.finished_at else 0.0
+    rate = f" ({job.done / took:,.0f} users/s)" if took > 0 else ""
     lines = [f"import {job.id}: {job.status}" + (" (dry run: nothing was written)" if job.dry_run else ""),
-             f"users: {job.done} of {job.total if job.total is not None else '?'}"]
+             f"users: {job.done} of {job.total if job.total is not None else '?'} in {took:.1f} s{rate}"]
     lines += [f"  {name:<{width}}  {count:>7}" for name, count in rows]
     if job.error:
         lines.append(f"error: {job.error}")

@@ -7,14 +7,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import Conflict, NotFound
 from ..models import Account as AccountRow
 from ..models import Contact as ContactRow
-from ..models import SysAdminUnit
+from ..models import SysAdminUnit, utcnow
 from ..services.names import like_pattern, name_key
 from ..services.paging import paginate
 from .records import (
@@ -128,7 +128,8 @@ class EmbeddedCreatio:
         """Each item checked first (a name, an existing account), then all valid ones in one
         transaction: a refused item is reported and the others are created."""
         results, valid = check_new_contacts(contacts)
-        rows: list[tuple[int, ContactRow]] = []
+        rows: list[tuple[int, dict]] = []
+        now = utcnow()
         with self._sessions() as session:
             known = self._known_accounts(session, {item.account.id for item in contacts if item.account})
             for index, name in valid:
@@ -137,13 +138,15 @@ class EmbeddedCreatio:
                     results[index] = ContactCreated(results[index].request,
                                                     error=f"No Creatio account with id {account.id}")
                     continue
-                rows.append((index, ContactRow(name=name, name_key=name_key(name),
-                                               account_id=account.id if account else None)))
-            session.add_all(row for _, row in rows)
+                rows.append((index, {"id": uuid.uuid4(), "name": name, "name_key": name_key(name),
+                                     "account_id": account.id if account else None, "created_at": now,
+                                     "updated_at": now}))
+            if rows:  # one bulk INSERT (an import makes thousands)
+                session.execute(insert(ContactRow), [row for _, row in rows])
             session.commit()
         for index, row in rows:
             request = results[index].request
-            results[index] = ContactCreated(request, contact=Contact(row.id, row.name, request.account))
+            results[index] = ContactCreated(request, contact=Contact(row["id"], row["name"], request.account))
         return results
 
     @staticmethod

@@ -30,14 +30,21 @@ def state_of(desired: Desired | None) -> dict[str, Any] | None:
 
 def add_event(ctx: Context, *, action: str, record: WebitelUser | None, outcome: str,
               before: Desired | None = None, after: Desired | None = None, error_code: str | None = None,
-              calls: list[Call] | None = None, record_id: uuid.UUID | None = None) -> None:
+              calls: list[Call] | None = None) -> None:
     """Add the event to the session's transaction (it commits with the change)."""
-    ctx.session.add(AuditEvent(
-        at=utcnow(), actor=ctx.actor, action=action[:200], outcome=outcome, error_code=error_code,
-        record_id=record.id if record is not None else record_id,
-        webitel_username=record.webitel_username if record is not None else None,
-        before=state_of(before), after=state_of(after),
-        webitel_calls=[call.as_dict() for call in calls] if calls else None, request_id=current_request_id()))
+    ctx.session.add(AuditEvent(**event_row(ctx, action=action, record_id=record.id if record else None,
+                                           username=record.webitel_username if record else None, outcome=outcome,
+                                           before=before, after=after, error_code=error_code, calls=calls)))
+
+
+def event_row(ctx: Context, *, action: str, record_id: uuid.UUID | None, username: str | None, outcome: str,
+              before: Desired | None = None, after: Desired | None = None, error_code: str | None = None,
+              calls: list[Call] | None = None) -> dict[str, Any]:
+    """An event's columns (for a bulk insert of many, as the import writes them)."""
+    return {"at": utcnow(), "actor": ctx.actor, "action": action[:200], "outcome": outcome, "error_code": error_code,
+            "record_id": record_id, "webitel_username": username, "before": state_of(before),
+            "after": state_of(after), "webitel_calls": [call.as_dict() for call in calls] if calls else None,
+            "request_id": current_request_id()}
 
 
 def list_events(session: Session, *, page: int, size: int, record_id: uuid.UUID | None = None,

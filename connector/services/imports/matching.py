@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ...creatio import Contact, SystemUser
-from ...models import WebitelUser
 from ..names import name_key
+from ..webitel_users.remote import RecordView
 
 
 class Outcome(enum.StrEnum):
@@ -41,25 +41,26 @@ SUMMARY_KEYS = {Outcome.CREATED: "created", Outcome.LINKED: "linked_existing_con
 @dataclass
 class Decision:
     outcome: Outcome
-    record: WebitelUser | None = None  # the record to update (or left alone)
+    record: RecordView | None = None  # the record to update (or left alone)
     contact: Contact | None = None  # the contact to link (None with CREATED: a new one)
     system_user: SystemUser | None = None
     detail: dict = field(default_factory=dict)
+    record_id: uuid.UUID | None = None  # the new record's, once written
 
 
 @dataclass(frozen=True)
 class Known:
     """What the connector holds for one page of Webitel users."""
 
-    by_webitel_id: dict[str, WebitelUser]
-    by_username: dict[str, WebitelUser]  # by the username's key
+    by_webitel_id: dict[str, RecordView]
+    by_username: dict[str, RecordView]  # by the username's key
     contacts: dict[str, list[Contact]]  # by name key, every candidate
     system_users: dict[uuid.UUID, SystemUser]  # by contact id
-    linked_system_users: dict[uuid.UUID, WebitelUser]  # system user id -> the record it has already
+    linked_system_users: dict[uuid.UUID, RecordView]  # system user id -> the record it has already
 
 
-def decide(user: dict, known: Known, *, busy: Callable[[WebitelUser], str | None],
-           changes: Callable[[WebitelUser], dict]) -> Decision:
+def decide(user: dict, known: Known, *, busy: Callable[[RecordView], str | None],
+           changes: Callable[[RecordView], dict]) -> Decision:
     """``busy`` says why a record must be left alone (None: it may be written); ``changes`` what differs."""
     uid, username = str(user["id"]), str(user.get("username") or "")
     record = known.by_webitel_id.get(uid)

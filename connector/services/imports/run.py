@@ -4,28 +4,45 @@ no half-written user and the next run completes the work. A dry run decides the 
 nothing but the job's own report.
 
 Reads are in bulk: the call center (agents and their skills) once, users in pages, the records,
-contacts and system users of a page in one query each. STUN has no bulk read in Webitel (a setting of
-the user's own, read with a short-lived token of the user), so it is read per user, a few at a time.
+contacts and system users of a page in one query each (``known.py``). New records, their details,
+their audit events and the job's items are written with one bulk INSERT per table and page; a record
+that changed is updated through the ORM. STUN has no bulk read in Webitel (a setting of the user's
+own, read with a short-lived token of the user), so it is read per user, a few at a time.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ... import metrics
-from ...creatio import Account, CreatioSide, NewContact
+from ...creatio import Account, Contact, CreatioSide, NewContact
 from ...errors import ConnectorError
-from ...models import ImportItem, ImportJob, ImportStatus, SyncState, WebitelUser, WebitelUserState, utcnow
+from ...models import (
+    AuditEvent,
+    ImportItem,
+    ImportJob,
+    ImportStatus,
+    SyncState,
+    WebitelUser,
+    WebitelUserLicense,
+    WebitelUserRole,
+    WebitelUserSkill,
+    WebitelUserState,
+    utcnow,
+)
 from ...webitel import WebitelError
 from .. import audit
 from ..call_center import CallCenter, read_call_center
@@ -33,12 +50,14 @@ from ..context import Context
 from ..names import name_key
 from ..webitel_users import remote, stun
 from ..webitel_users.desired import Desired
-from .matching import SUMMARY_KEYS, Decision, Known, Outcome, decide
+from ..webitel_users.remote import RecordView
+from .known import read_known
+from .matching import SUMMARY_KEYS, Decision, Outcome, decide
 
 log = logging.getLogger("connector.imports")
 
 Progress = Callable[[ImportJob], None]
-WRITTEN = {Outcome.CREATED.value, Outcome.LINKED.value, Outcome.UPDATED.value}
+WRITTEN = {Outcome.CREATED, Outcome.LINKED, Outcome.UPDATED}
 
 
 @dataclass(frozen=True)
@@ -55,8 +74,7 @@ def run_import(ctx: Context, creatio: CreatioSide, job: ImportJob, options: Impo
     """Run ``job`` to its end (succeeded or failed) and return it."""
     session = ctx.session
     try:
-        run = _Run(ctx, creatio, job, options, progress)
-        run.all_pages()
+        _Run(ctx, creatio, job, options, progress).all_pages()
         job.status, job.finished_at = ImportStatus.SUCCEEDED, utcnow()
         session.commit()
     except (ConnectorError, WebitelError, SQLAlchemyError) as exc:
@@ -89,50 +107,36 @@ class _Run:
                                                                       fields=["id"]))
         self._save_progress()
         center = read_call_center(webitel)
-        for page in webitel.user_pages(size=self.options.page_size):
-            self.page(page, center, read_at=utcnow())
+        # The next pages are read from Webitel while this one is written: the import takes about the
+        # longer of the two, not their sum.
+        for page, read_at in ahead(webitel.user_pages(size=self.options.page_size), depth=2):
+            self.page(page, center, read_at=read_at)
 
     def page(self, users: list[dict], center: CallCenter, *, read_at: datetime) -> None:
         stuns = self._stun_flags(users)
-        known = self._known(users)
+        known = read_known(self.session, self.creatio, users)
         decisions = [(user, decide(user, known, busy=lambda record: _busy(record, read_at),
-                                   changes=self._changes_of(user, stuns, center)))
+                                   changes=_changes_of(user, stuns, center)))
                      for user in users]
-        items: list[ImportItem] = []
+        decisions = [(user, _stun_unread(user, decision, stuns)) for user, decision in decisions]
         if not self.options.dry_run:
             contacts = self._new_contacts([(user, d) for user, d in decisions if d.outcome == Outcome.CREATED])
+            decisions = [(user, _contact_made(user, decision, contacts)) for user, decision in decisions]
             try:
-                items = self._write(decisions, contacts, stuns, center)
+                self._write(decisions, contacts, stuns, center)
                 self.session.flush()
             except IntegrityError:  # another unit of work took a key meanwhile: user by user, to name it
                 self.session.rollback()
-                items = self._write(decisions, contacts, stuns, center, one_by_one=True)
-        else:
-            items = [self._item(user, decision) for user, decision in decisions]
-        self.session.add_all(items)
-        self.summary.update(SUMMARY_KEYS[Outcome(item.outcome)] for item in items)
+                decisions = [(user, self._write_one(user, decision, contacts, stuns, center))
+                             for user, decision in decisions]
+        self._items(decisions)
+        self.summary.update(SUMMARY_KEYS[decision.outcome] for _user, decision in decisions)
         if not self.options.dry_run:
-            metrics.users_imported.inc(sum(1 for item in items if item.outcome in WRITTEN))
+            metrics.users_imported.inc(sum(1 for _user, d in decisions if d.outcome in WRITTEN))
         self.job.done += len(users)
         self._save_progress()
 
     # -- reading --------------------------------------------------------------------------------
-    def _known(self, users: list[dict]) -> Known:
-        uids = [str(user["id"]) for user in users]
-        keys = [name_key(str(user.get("username") or "")) for user in users]
-        records = list(self.session.scalars(select(WebitelUser).where(or_(WebitelUser.webitel_user_id.in_(uids),
-                                                                          WebitelUser.webitel_username_key.in_(keys)))))
-        by_id = {record.webitel_user_id: record for record in records if record.webitel_user_id}
-        by_key = {record.webitel_username_key: record for record in records}
-        unmatched = [str(user.get("username") or "") for user in users if str(user["id"]) not in by_id]
-        contacts = self.creatio.find_contacts_by_names(unmatched) if unmatched else {}
-        single = [found[0].id for found in contacts.values() if len(found) == 1]
-        system_users = self.creatio.system_users_of_contacts(single) if single else {}
-        ids = [user.id for user in system_users.values()]
-        linked = {record.system_user_id: record for record in self.session.scalars(
-            select(WebitelUser).where(WebitelUser.system_user_id.in_(ids))) if record.system_user_id} if ids else {}
-        return Known(by_id, by_key, contacts, system_users, linked)
-
     def _stun_flags(self, users: list[dict]) -> dict[str, bool | None]:
         if not self.options.with_stun:
             return {}
@@ -149,22 +153,8 @@ class _Run:
         with ThreadPoolExecutor(max_workers=max(1, self.options.concurrency)) as pool:
             return dict(zip(uids, pool.map(read, uids), strict=True))
 
-    @staticmethod
-    def _changes_of(user: dict, stuns: dict[str, bool | None], center: CallCenter) -> Callable[[WebitelUser], dict]:
-        """What differs between a record and this Webitel user (its link and device included)."""
-        uid = str(user["id"])
-
-        def changes(record: WebitelUser) -> dict:
-            differs: dict = remote.differences(record, user, stun=stuns.get(uid), agent=center.held(uid),
-                                               agent_read=True)
-            if remote.device_differs(record, user):
-                differs["default_device"] = {"record": record.default_device, "webitel": user.get("device")}
-            return differs
-
-        return changes
-
     # -- writing --------------------------------------------------------------------------------
-    def _new_contacts(self, created: list[tuple[dict, Decision]]) -> dict[str, object]:
+    def _new_contacts(self, created: list[tuple[dict, Decision]]) -> dict[str, Contact | str]:
         """The contacts to make (a contact's name is the Webitel username), by Webitel user id: the
         contact, or the error Creatio answered for it."""
         if not created:
@@ -175,78 +165,98 @@ class _Run:
             self.summary["created_accounts"] += int(made)
         results = self.creatio.create_contacts([NewContact(str(user.get("username")), self.account)
                                                 for user, _decision in created])
-        made_count = sum(1 for result in results if result.ok)
-        self.summary["created_contacts"] += made_count
-        return {str(user["id"]): result.contact if result.ok else result.error
+        self.summary["created_contacts"] += sum(1 for result in results if result.ok)
+        return {str(user["id"]): result.contact if result.contact is not None else str(result.error)
                 for (user, _decision), result in zip(created, results, strict=True)}
 
-    def _write(self, decisions: list[tuple[dict, Decision]], contacts: dict[str, object],
-               stuns: dict[str, bool | None], center: CallCenter, *, one_by_one: bool = False) -> list[ImportItem]:
-        items = []
+    def _write(self, decisions: list[tuple[dict, Decision]], contacts: dict[str, Contact | str],
+               stuns: dict[str, bool | None], center: CallCenter) -> None:
+        """The page's writes: new records in bulk, changed ones through the ORM."""
+        rows = _Rows()
         for user, decision in decisions:
-            uid = str(user["id"])
-            if decision.outcome in (Outcome.CREATED, Outcome.LINKED, Outcome.UPDATED) and uid in stuns \
-                    and stuns[uid] is None:
-                decision = Decision(Outcome.FAILED, decision.record, decision.contact, decision.system_user,
-                                    {"error": "Webitel's STUN setting of the user could not be read"})
-            elif decision.outcome == Outcome.CREATED and not hasattr(contacts.get(uid), "id"):
-                decision = Decision(Outcome.FAILED, detail={"error": f"the contact could not be created in Creatio: "
-                                                                     f"{contacts.get(uid)}"})
-            elif decision.outcome in (Outcome.CREATED, Outcome.LINKED, Outcome.UPDATED):
-                decision = self._apply(user, decision, contacts, stuns, center, one_by_one)
-            items.append(self._item(user, decision))
-        return items
+            if decision.outcome in (Outcome.CREATED, Outcome.LINKED):
+                self._new_record(rows, user, decision, contacts, stuns, center)
+            elif decision.outcome == Outcome.UPDATED:
+                self._update(user, decision, stuns, center)
+        rows.insert(self.session)
 
-    def _apply(self, user: dict, decision: Decision, contacts: dict[str, object], stuns: dict[str, bool | None],
-               center: CallCenter, one_by_one: bool) -> Decision:
-        uid = str(user["id"])
-        record = decision.record or self._new_record(user, decision, contacts.get(uid))
-        before = Desired.capture(decision.record) if decision.record is not None else None
-        agent, rows = center.agent_of(uid)
-        nested = self.session.begin_nested() if one_by_one else None
+    def _write_one(self, user: dict, decision: Decision, contacts: dict[str, Contact | str],
+                   stuns: dict[str, bool | None], center: CallCenter) -> Decision:
+        """One user's writes in a savepoint of their own: a refused one fails that user only."""
+        if decision.outcome not in WRITTEN:
+            return decision
+        nested = self.session.begin_nested()
         try:
-            if decision.record is None:
-                self.session.add(record)
-            remote.take(record, user, stun=stuns.get(uid), agent=agent, skill_rows=rows)
-            record.state, record.sync_state, record.sync_error = WebitelUserState.ACTIVE, SyncState.IN_SYNC, None
-            record.checked_at, record.next_attempt_at, record.attempts = utcnow(), None, 0
-            audit.add_event(self.ctx, action=f"import {self.job.id}: {decision.outcome.value}", record=record,
-                            outcome="done", before=before, after=Desired.capture(record))
-            if nested is not None:
-                self.session.flush()
-                nested.commit()
+            self._write([(user, decision)], contacts, stuns, center)
+            self.session.flush()
+            nested.commit()
         except IntegrityError as exc:
-            assert nested is not None  # without the savepoint the page's transaction is retried
             nested.rollback()
             return Decision(Outcome.FAILED, detail={"error": f"another record holds a key of this user "
                                                              f"({type(exc.orig).__name__})"})
-        decision.record = record
         return decision
 
-    def _new_record(self, user: dict, decision: Decision, made: object) -> WebitelUser:
-        contact = decision.contact or made
+    def _new_record(self, rows: _Rows, user: dict, decision: Decision, contacts: dict[str, Contact | str],
+                    stuns: dict[str, bool | None], center: CallCenter) -> None:
+        uid = str(user["id"])
+        contact = decision.contact or contacts.get(uid)
+        assert isinstance(contact, Contact)
         system_user = decision.system_user
-        username = str(user.get("username") or "")
-        now = utcnow()
-        return WebitelUser(id=uuid.uuid4(), system_user_id=system_user.id if system_user else None,
-                           user_name=system_user.name if system_user else None,
-                           contact_id=getattr(contact, "id", None), contact_name=getattr(contact, "name", None),
-                           contact_name_key=name_key(str(getattr(contact, "name", ""))) or None,
-                           webitel_username=username, webitel_username_key=name_key(username), stun_enabled=False,
-                           is_agent=False, state=WebitelUserState.ACTIVE, sync_state=SyncState.IN_SYNC, attempts=0,
-                           created_at=now, updated_at=now, licenses=[], roles=[], skills=[])
+        agent, skill_rows = center.agent_of(uid)
+        held = remote.held_values(user, stun=stuns.get(uid), agent=agent, skill_rows=skill_rows)
+        username, now, record_id = str(user.get("username") or ""), utcnow(), uuid.uuid4()
+        record = {"id": record_id, "system_user_id": system_user.id if system_user else None,
+                  "user_name": system_user.name if system_user else None, "contact_id": contact.id,
+                  "contact_name": contact.name, "contact_name_key": name_key(contact.name) or None,
+                  "webitel_username": username, "webitel_username_key": name_key(username), "stun_enabled": False,
+                  "team_id": None, "team_name": None, "state": WebitelUserState.ACTIVE.value,
+                  "sync_state": SyncState.IN_SYNC.value, "sync_error": None, "checked_at": now,
+                  "next_attempt_at": None, "attempts": 0, "recheck_at": None, "claim_id": None,
+                  "claimed_until": None, "version": 1, "created_at": now, "updated_at": now, **held.columns}
+        rows.records.append(record)
+        rows.licenses += [{"webitel_user_id": record_id, "license_id": serial, "product": product}
+                          for serial, product in held.licenses.items()]
+        rows.roles += [{"webitel_user_id": record_id, "role_id": role_id, "name": name}
+                       for role_id, name in held.roles.items()]
+        rows.skills += [{"webitel_user_id": record_id, "skill_id": skill_id, "skill_name": name, "capacity": capacity,
+                         "active": active} for skill_id, (name, capacity, active) in (held.skills or {}).items()]
+        after = Desired(columns={name: record[name] for name in ("state", "extension", "stun_enabled", "is_agent",
+                                                                  "team_id", "team_name")},
+                        licenses=held.licenses, roles=held.roles,
+                        skills={k: v for k, v in (held.skills or {}).items()})
+        rows.events.append(audit.event_row(self.ctx, action=f"import {self.job.id}: {decision.outcome.value}",
+                                           record_id=record_id, username=username, outcome="done", after=after))
+        decision.record_id = record_id
 
-    def _item(self, user: dict, decision: Decision) -> ImportItem:
-        self.seq += 1
-        record = decision.record
-        detail = dict(decision.detail)
-        if record is not None and decision.outcome in (Outcome.CREATED, Outcome.LINKED) and not record.system_user_id:
-            detail["warnings"] = ["no_creatio_user"]
-        contact_id = record.contact_id if record is not None else decision.contact.id if decision.contact else None
-        return ImportItem(job_id=self.job.id, seq=self.seq, webitel_user_id=str(user["id"]),
-                          webitel_username=str(user.get("username") or ""), outcome=decision.outcome.value,
-                          record_id=record.id if record is not None and decision.outcome != Outcome.FAILED else None,
-                          contact_id=contact_id, detail=_json(detail) or None)
+    def _update(self, user: dict, decision: Decision, stuns: dict[str, bool | None], center: CallCenter) -> None:
+        assert decision.record is not None
+        record = self.session.get(WebitelUser, decision.record.id)
+        assert record is not None
+        before = Desired.capture(record)
+        uid = str(user["id"])
+        agent, skill_rows = center.agent_of(uid)
+        remote.take(record, user, stun=stuns.get(uid), agent=agent, skill_rows=skill_rows)
+        record.state, record.sync_state, record.sync_error = WebitelUserState.ACTIVE, SyncState.IN_SYNC, None
+        record.checked_at, record.next_attempt_at, record.attempts = utcnow(), None, 0
+        audit.add_event(self.ctx, action=f"import {self.job.id}: updated", record=record, outcome="done",
+                        before=before, after=Desired.capture(record))
+
+    def _items(self, decisions: list[tuple[dict, Decision]]) -> None:
+        rows = []
+        for user, decision in decisions:
+            self.seq += 1
+            record_id = decision.record_id or (decision.record.id if decision.record is not None else None)
+            detail = dict(decision.detail)
+            if decision.outcome in (Outcome.CREATED, Outcome.LINKED) and decision.system_user is None:
+                detail["warnings"] = ["no_creatio_user"]
+            contact_id = decision.contact.id if decision.contact else \
+                decision.record.contact_id if decision.record is not None else None
+            rows.append({"job_id": self.job.id, "seq": self.seq, "webitel_user_id": str(user["id"]),
+                         "webitel_username": str(user.get("username") or ""), "outcome": decision.outcome.value,
+                         "record_id": record_id if decision.outcome != Outcome.FAILED else None,
+                         "contact_id": contact_id, "detail": _json(detail) or None})
+        if rows:
+            self.session.execute(insert(_table(ImportItem)), rows)
 
     def _save_progress(self) -> None:
         self.job.summary = {**_zero_summary(), **self.job.summary, **self.summary}
@@ -256,7 +266,95 @@ class _Run:
             self.progress(self.job)
 
 
-def _busy(record: WebitelUser, read_at: datetime) -> str | None:
+@dataclass
+class _Rows:
+    """A page's new records and what goes with them, for one bulk INSERT per table."""
+
+    records: list[dict[str, Any]]
+    licenses: list[dict[str, Any]]
+    roles: list[dict[str, Any]]
+    skills: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+
+    def __init__(self) -> None:
+        self.records, self.licenses, self.roles, self.skills, self.events = [], [], [], [], []
+
+    def insert(self, session: Session) -> None:
+        for model, rows in ((WebitelUser, self.records), (WebitelUserLicense, self.licenses),
+                            (WebitelUserRole, self.roles), (WebitelUserSkill, self.skills), (AuditEvent, self.events)):
+            if rows:  # a Core INSERT of the table: the ORM's bulk path costs more per row and adds nothing here
+                session.execute(insert(_table(model)), rows)
+
+
+def ahead(pages: Iterator[list[dict]], *, depth: int) -> Iterator[tuple[list[dict], datetime]]:
+    """``pages`` read by a thread of their own, at most ``depth`` ahead of the consumer (so memory
+    stays bounded), each with the time it was read; an error of the reader is raised to the consumer."""
+    found: queue.Queue[tuple[list[dict], datetime] | BaseException | None] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for page in pages:
+                while not stop.is_set():
+                    try:
+                        found.put((page, utcnow()), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            found.put(None)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            found.put(exc)
+
+    reader = threading.Thread(target=read, name="import-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := found.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join(timeout=5)
+
+
+def _table(model: type) -> Table:
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+def _changes_of(user: dict, stuns: dict[str, bool | None], center: CallCenter) -> Callable[[RecordView], dict]:
+    """What differs between a record and this Webitel user (its link and device included)."""
+    uid = str(user["id"])
+
+    def changes(record: RecordView) -> dict:
+        differs: dict = remote.differences(record, user, stun=stuns.get(uid), agent=center.held(uid),
+                                           agent_read=True)
+        if remote.device_differs(record, user):
+            differs["default_device"] = {"record": record.default_device, "webitel": user.get("device")}
+        return differs
+
+    return changes
+
+
+def _stun_unread(user: dict, decision: Decision, stuns: dict[str, bool | None]) -> Decision:
+    uid = str(user["id"])
+    if decision.outcome in WRITTEN and uid in stuns and stuns[uid] is None:
+        return Decision(Outcome.FAILED, decision.record, decision.contact, decision.system_user,
+                        {"error": "Webitel's STUN setting of the user could not be read"})
+    return decision
+
+
+def _contact_made(user: dict, decision: Decision, contacts: dict[str, Contact | str]) -> Decision:
+    made = contacts.get(str(user["id"]))
+    if decision.outcome == Outcome.CREATED and not isinstance(made, Contact):
+        return Decision(Outcome.FAILED, detail={"error": f"the contact could not be created in Creatio: {made}"})
+    if decision.outcome == Outcome.CREATED and isinstance(made, Contact):
+        decision.contact = made
+    return decision
+
+
+def _busy(record: RecordView, read_at: datetime) -> str | None:
     """Why a record must not take this run's data: someone holds it, its change is pending, or it
     changed after this run read Webitel (this run's data would be older)."""
     if record.claim_id is not None and record.claimed_until is not None and record.claimed_until > utcnow():

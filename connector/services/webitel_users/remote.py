@@ -3,8 +3,10 @@ Webitel's user JSON (licenses, roles, extension, device) and for the rule "what 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from ...models import WebitelUser, WebitelUserLicense, WebitelUserRole, WebitelUserSkill
 
@@ -77,7 +79,56 @@ def held_agent(agent: dict, skill_rows: list[dict]) -> HeldAgent:
                              for row in skill_rows})
 
 
-def wanted(record: WebitelUser) -> dict[str, Any]:
+class LicenseRow(NamedTuple):
+    license_id: str
+    product: str
+
+
+class RoleRow(NamedTuple):
+    role_id: str
+    name: str
+
+
+class SkillRow(NamedTuple):
+    skill_id: str
+    skill_name: str
+    capacity: int
+    active: bool
+
+
+@dataclass
+class RecordView:
+    """A record read as plain values (the import compares thousands: no ORM objects for them)."""
+
+    id: uuid.UUID
+    webitel_user_id: str | None
+    webitel_username: str
+    webitel_username_key: str
+    system_user_id: uuid.UUID | None
+    contact_id: uuid.UUID | None
+    extension: str | None
+    stun_enabled: bool
+    is_agent: bool
+    team_id: str | None
+    default_device_id: str | None
+    default_device_name: str | None
+    sync_state: str
+    claim_id: str | None
+    claimed_until: datetime | None
+    updated_at: datetime
+    licenses: list[LicenseRow]
+    roles: list[RoleRow]
+    skills: list[SkillRow]
+
+    @property
+    def default_device(self) -> dict | None:
+        return {"id": self.default_device_id, "name": self.default_device_name} if self.default_device_id else None
+
+
+Comparable = WebitelUser | RecordView
+
+
+def wanted(record: Comparable) -> dict[str, Any]:
     """The record's side of the comparison (a team and skills count only for an agent)."""
     values: dict[str, Any] = {
         "extension": record.extension, "licenses": sorted(row.license_id for row in record.licenses),
@@ -104,7 +155,7 @@ def held(remote: dict, *, stun: bool | None = None, agent: HeldAgent | None = No
     return values
 
 
-def differences(record: WebitelUser, remote: dict, *, stun: bool | None = None, agent: HeldAgent | None = None,
+def differences(record: Comparable, remote: dict, *, stun: bool | None = None, agent: HeldAgent | None = None,
                 agent_read: bool = False) -> dict[str, dict[str, Any]]:
     """Each field on which the record and Webitel's user differ, with both values."""
     mine, theirs = wanted(record), held(remote, stun=stun, agent=agent, agent_read=agent_read)
@@ -130,26 +181,47 @@ def matches(record: WebitelUser, remote: dict) -> bool:
     return not differences(record, remote)
 
 
-def set_agent(record: WebitelUser, agent: dict | None, skill_rows: list[dict]) -> None:
-    """Make the record's agent part what Webitel holds: the flag, the team, the skills and the status.
-    A user who is no agent keeps the record's skills (for when it becomes one again)."""
-    record.is_agent = agent is not None
+@dataclass(frozen=True)
+class Held:
+    """What Webitel holds for a user, in the record's terms: its columns, and its licenses, roles and
+    (for an agent) skills. A user who is no agent keeps the record's skills and team (for when it
+    becomes one again): ``skills`` is None then."""
+
+    columns: dict[str, Any]
+    licenses: dict[str, str]
+    roles: dict[str, str]
+    skills: dict[str, tuple[str, int, bool]] | None
+
+
+def held_values(user: dict, *, stun: bool | None, agent: dict | None, skill_rows: list[dict]) -> Held:
+    """The one mapping of Webitel's user (and agent) to a record (the import, ``to_record`` repair)."""
+    device = user.get("device") or {}
+    columns: dict[str, Any] = {
+        "webitel_user_id": str(user["id"]), "default_device_id": str(device["id"]) if device.get("id") else None,
+        "default_device_name": device.get("name") or None, "extension": extension_of(user),
+        "is_agent": agent is not None}
+    if stun is not None:
+        columns["stun_enabled"] = stun
+    skills = None
     if agent is None:
-        record.webitel_agent_id, record.agent_status = None, None
-        return
-    team = agent.get("team") or {}
-    record.webitel_agent_id = str(agent["id"])
-    record.team_id = str(team["id"]) if team.get("id") else None
-    record.team_name = str(team.get("name") or "") or None
-    record.agent_status = str(agent.get("status") or "offline")
-    skills = {str((row.get("skill") or {}).get("id")): row for row in skill_rows}
+        columns.update(webitel_agent_id=None, agent_status=None)
+    else:
+        team = agent.get("team") or {}
+        columns.update(webitel_agent_id=str(agent["id"]), agent_status=str(agent.get("status") or "offline"),
+                       team_id=str(team["id"]) if team.get("id") else None,
+                       team_name=str(team.get("name") or "") or None)
+        skills = {str((row.get("skill") or {}).get("id")): (str((row.get("skill") or {}).get("name") or ""),
+                                                             int(row.get("capacity") or 0), bool(row.get("enabled")))
+                  for row in skill_rows}
+    return Held(columns, licenses_of(user), roles_of(user), skills)
+
+
+def set_skills(record: WebitelUser, skills: dict[str, tuple[str, int, bool]]) -> None:
     for row in list(record.skills):
         if row.skill_id not in skills:
             record.skills.remove(row)
     have = {row.skill_id: row for row in record.skills}
-    for skill_id, held_row in skills.items():
-        capacity, active = int(held_row.get("capacity") or 0), bool(held_row.get("enabled"))
-        name = str((held_row.get("skill") or {}).get("name") or "")
+    for skill_id, (name, capacity, active) in skills.items():
         mine = have.get(skill_id)
         if mine is None:
             record.skills.append(WebitelUserSkill(skill_id=skill_id, skill_name=name, capacity=capacity,
@@ -159,18 +231,18 @@ def set_agent(record: WebitelUser, agent: dict | None, skill_rows: list[dict]) -
 
 
 def take(record: WebitelUser, user: dict, *, stun: bool | None, agent: dict | None, skill_rows: list[dict]) -> None:
-    """Make the record hold what Webitel holds for the user (the import, and the repair ``to_record``):
-    its link and device, extension, licenses, roles, STUN (when read) and agent part."""
-    link(record, user)
-    record.extension = extension_of(user)
-    if stun is not None:
-        record.stun_enabled = stun
-    set_licenses(record, licenses_of(user))
-    set_roles(record, roles_of(user))
-    set_agent(record, agent, skill_rows)
+    """Make the record hold what Webitel holds for the user (``to_record`` repair, an import's update)."""
+    held = held_values(user, stun=stun, agent=agent, skill_rows=skill_rows)
+    for name, value in held.columns.items():
+        if getattr(record, name) != value:
+            setattr(record, name, value)
+    set_licenses(record, held.licenses)
+    set_roles(record, held.roles)
+    if held.skills is not None:
+        set_skills(record, held.skills)
 
 
-def device_differs(record: WebitelUser, user: dict) -> bool:
+def device_differs(record: Comparable, user: dict) -> bool:
     device = user.get("device") or {}
     return (record.default_device_id, record.default_device_name) != \
         (str(device["id"]) if device.get("id") else None, device.get("name") or None)
