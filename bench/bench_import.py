@@ -96,7 +96,7 @@ def one_size(users: int) -> list[Figure]:
         seed_file = Path(folder) / "seed.json"
         seed_file.write_text(json.dumps(seed(users)))
         started = time.perf_counter()
-        emulator = EmulatorProcess("--seed", str(seed_file), "--threads", "4")
+        emulator = EmulatorProcess("--seed", str(seed_file), "--threads", "4", start_timeout_s=600)
         print(f"import of {users:,} users: the emulator took {time.perf_counter() - started:.1f} s to load them")
         try:
             floor_s = floor(emulator.base_url, emulator.token)

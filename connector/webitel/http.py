@@ -9,9 +9,6 @@ never left (connection refused, pool timeout) is retried whatever its method.
 from __future__ import annotations
 
 import logging
-import os
-import random
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +16,7 @@ from typing import Any
 import httpx
 
 from .. import deadline
+from ..http_pool import ProcessClient, backoff_s
 from ..logs import REQUEST_ID_HEADER, current_request_id
 from . import calls
 from .calls import FAILED, OK, REFUSED, UNCERTAIN, Call
@@ -45,34 +43,18 @@ class WebitelHTTP:
                  sleep: Callable[[float], None] = time.sleep, pool_size: int = 20) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
-        self.timeout = httpx.Timeout(connect=connect_timeout_s, read=read_timeout_s, write=read_timeout_s,
-                                     pool=connect_timeout_s)
         self.retries = retries
         self.backoff_s = backoff_s
-        self._transport = transport
         self._sleep = sleep
-        self._limits = httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
-        self._lock = threading.Lock()
-        self._client: httpx.Client | None = None
-        self._pid = 0
+        self._client = ProcessClient(self.base_url, connect_timeout_s=connect_timeout_s, read_timeout_s=read_timeout_s,
+                                     pool_size=pool_size, transport=transport)
+        self.timeout = self._client.timeout
 
     def _http(self) -> httpx.Client:
-        """The process's client, made on first use: a gunicorn worker forked from a master that
-        already had one must not share its sockets, so a new process makes its own."""
-        pid = os.getpid()
-        if self._client is None or self._pid != pid:
-            with self._lock:
-                if self._client is None or self._pid != pid:
-                    self._client = httpx.Client(base_url=self.base_url, timeout=self.timeout, limits=self._limits,
-                                                transport=self._transport, headers={"Accept": "application/json"})
-                    self._pid = pid
-        return self._client
+        return self._client.get()
 
     def close(self) -> None:
-        with self._lock:
-            if self._client is not None and self._pid == os.getpid():
-                self._client.close()
-            self._client = None
+        self._client.close()
 
     def request(self, method: str, path: str, *, params: Any = None, json_body: Any = None,
                 idempotent: bool | None = None, token: str | None = None,
@@ -119,8 +101,7 @@ class WebitelHTTP:
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _backoff(self, attempt: int) -> float:
-        delay = self.backoff_s * (2 ** attempt)
-        return random.uniform(delay / 2, delay)  # jitter, so that workers do not retry in step
+        return backoff_s(self.backoff_s, attempt)
 
 
 def _capped(timeout: httpx.Timeout) -> httpx.Timeout:

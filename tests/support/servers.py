@@ -92,7 +92,7 @@ class EmulatorProcess:
     """``webitel-emulator`` (gunicorn) in a subprocess on a free port, its log (stderr) in a file;
     the banner (stdout, which shows the admin token on purpose) is not kept."""
 
-    def __init__(self, *args: str, env: dict | None = None) -> None:
+    def __init__(self, *args: str, env: dict | None = None, start_timeout_s: float = 30) -> None:
         self.port = free_port()
         self.root_url = f"http://127.0.0.1:{self.port}"
         self.base_url = f"{self.root_url}/api"
@@ -101,10 +101,10 @@ class EmulatorProcess:
         self.process = subprocess.Popen([str(SCRIPTS / "webitel-emulator"), "--port", str(self.port), *args],
                                         env=env, stdout=subprocess.DEVNULL, stderr=self.log, text=True,
                                         start_new_session=True)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + start_timeout_s
         while True:
             try:
-                httpx.get(f"{self.root_url}/__emulator__/state", timeout=1).raise_for_status()
+                httpx.get(f"{self.root_url}/__emulator__/faults", timeout=1).raise_for_status()  # cheap at any size
                 return
             except httpx.HTTPError:
                 if self.process.poll() is not None or time.monotonic() > deadline:

@@ -8,16 +8,15 @@ from typing import Any
 
 from ...errors import BusinessRuleError, field_error
 from ...models import WebitelUser, WebitelUserState
-from ...webitel import WebitelError
 from ..context import Context
 from ..steps import Plan
-from ..upstream import upstream_error
 from . import agents, claims, operation, plans, remote, rules, stun
 from .desired import Desired
 
 
 def change_webitel_user(ctx: Context, record_id: uuid.UUID, changes: dict[str, Any]) -> WebitelUser:
-    team = _team(ctx, changes["team_id"]) if changes.get("team_id") else None
+    team = rules.must_exist(lambda: ctx.webitel.find_team(changes["team_id"]), field="team_id", noun="team",
+                            item=changes["team_id"]) if changes.get("team_id") else None
     record = claims.claim(ctx, record_id)
     before = Desired.capture(record)
     try:
@@ -37,17 +36,6 @@ def change_webitel_user(ctx: Context, record_id: uuid.UUID, changes: dict[str, A
                              action=f"changing the Webitel user {record.webitel_username}")
     assert result is not None
     return result
-
-
-def _team(ctx: Context, team_id: str) -> dict:
-    """The team, read before anything changes (an unknown one is the request's fault)."""
-    try:
-        team = ctx.webitel.find_team(team_id)
-    except WebitelError as exc:
-        raise upstream_error(exc, f"reading the team {team_id}").add(outcome="not_changed") from exc
-    if team is None:
-        raise field_error("team_id", f"Webitel has no team {team_id}")
-    return team
 
 
 def _wanted(ctx: Context, record: WebitelUser, changes: dict[str, Any], team: dict | None) -> dict[str, Any]:

@@ -13,11 +13,10 @@ from typing import TypeVar
 
 from ...errors import BusinessRuleError, Conflict, ConnectorError, NotFound, field_error
 from ...models import WebitelUser
-from ...webitel import WebitelAPIError, WebitelClient, WebitelError
+from ...webitel import WebitelAPIError, WebitelClient
 from ..context import Context
 from ..steps import Plan, Step
-from ..upstream import upstream_error
-from . import agents, claims, operation, plans, remote
+from . import agents, claims, operation, plans, remote, rules
 from .desired import Desired
 
 T = TypeVar("T")
@@ -51,7 +50,9 @@ ROLES = WholeSet("role", "roles", "role_id", remote.roles_of,
 
 
 def add_license(ctx: Context, record_id: uuid.UUID, license_id: str) -> WebitelUser:
-    license = _read(lambda: _grantable_license(ctx.webitel, license_id), f"reading the license {license_id}")
+    license = rules.must_exist(lambda: ctx.webitel.find_license(license_id), field="license_id", noun="license",
+                               item=license_id)
+    _check_grantable(license)
     return _change(ctx, record_id, LICENSES, license_id, str(license.get("product") or ""))
 
 
@@ -60,9 +61,7 @@ def remove_license(ctx: Context, record_id: uuid.UUID, license_id: str) -> None:
 
 
 def add_role(ctx: Context, record_id: uuid.UUID, role_id: str) -> WebitelUser:
-    role = _read(lambda: ctx.webitel.find_role(role_id), f"reading the role {role_id}")
-    if role is None:
-        raise field_error("role_id", f"Webitel has no role {role_id}")
+    role = rules.must_exist(lambda: ctx.webitel.find_role(role_id), field="role_id", noun="role", item=role_id)
     return _change(ctx, record_id, ROLES, role_id, str(role.get("name") or ""))
 
 
@@ -126,16 +125,12 @@ def _holds(webitel: WebitelClient, uid: str, kind: WholeSet, item: str, add: boo
     return confirm
 
 
-def _grantable_license(webitel: WebitelClient, license_id: str) -> dict:
-    license = webitel.find_license(license_id)
-    if license is None:
-        raise field_error("license_id", f"Webitel has no license {license_id}")
+def _check_grantable(license: dict) -> None:
     errors = (license.get("status") or {}).get("errors") or []
     if PRODUCT_EXPIRED in errors:
         raise _license_expired(license)
     if int(license.get("remain") or 0) < 1 or PRODUCT_EXHAUSTED in errors:
         raise _license_exhausted(license)
-    return license
 
 
 def _license_exhausted(license: dict, webitel: dict | None = None) -> Conflict:
@@ -165,11 +160,3 @@ def _refusal(kind: WholeSet, item: str) -> Callable[[WebitelAPIError], Connector
         return None
 
     return refusal
-
-
-def _read(read: Callable[[], T], action: str) -> T:
-    """A look-up before the change (nothing changed yet if it fails)."""
-    try:
-        return read()
-    except WebitelError as exc:
-        raise upstream_error(exc, action).add(outcome="not_changed") from exc

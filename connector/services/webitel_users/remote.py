@@ -4,6 +4,7 @@ Webitel's user JSON (licenses, roles, extension, device) and for the rule "what 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -43,25 +44,26 @@ def link(record: WebitelUser, remote: dict) -> None:
 
 def set_licenses(record: WebitelUser, licenses: dict[str, str]) -> None:
     """Make the record's licenses exactly ``licenses`` (serial -> product), touching only what differs."""
-    for row in list(record.licenses):
-        if row.license_id not in licenses:
-            record.licenses.remove(row)
-        elif licenses[row.license_id] and row.product != licenses[row.license_id]:
-            row.product = licenses[row.license_id]
-    have = {row.license_id for row in record.licenses}
-    record.licenses.extend(WebitelUserLicense(license_id=serial, product=product)
-                           for serial, product in sorted(licenses.items()) if serial not in have)
+    _set_items(record.licenses, licenses, "license_id", "product",
+               lambda serial, product: WebitelUserLicense(license_id=serial, product=product))
 
 
 def set_roles(record: WebitelUser, roles: dict[str, str]) -> None:
-    for row in list(record.roles):
-        if row.role_id not in roles:
-            record.roles.remove(row)
-        elif roles[row.role_id] and row.name != roles[row.role_id]:
-            row.name = roles[row.role_id]
-    have = {row.role_id for row in record.roles}
-    record.roles.extend(WebitelUserRole(role_id=role_id, name=name)
-                        for role_id, name in sorted(roles.items()) if role_id not in have)
+    """Make the record's roles exactly ``roles`` (id -> name), touching only what differs."""
+    _set_items(record.roles, roles, "role_id", "name",
+               lambda role_id, name: WebitelUserRole(role_id=role_id, name=name))
+
+
+def _set_items(rows: list, wanted: dict[str, str], key: str, label: str, make: Callable[[str, str], Any]) -> None:
+    """Remove the rows not wanted, relabel the kept ones, add the missing ones (never a delete and an
+    insert of the same row)."""
+    for row in list(rows):
+        if getattr(row, key) not in wanted:
+            rows.remove(row)
+        elif wanted[getattr(row, key)] and getattr(row, label) != wanted[getattr(row, key)]:
+            setattr(row, label, wanted[getattr(row, key)])
+    have = {getattr(row, key) for row in rows}
+    rows.extend(make(item, text) for item, text in sorted(wanted.items()) if item not in have)
 
 
 @dataclass(frozen=True)

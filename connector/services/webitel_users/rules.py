@@ -6,16 +6,18 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...errors import BusinessRuleError, Conflict, ConnectorError
+from ...errors import BusinessRuleError, Conflict, ConnectorError, field_error
 from ...models import WebitelUser
 from ...webitel import WebitelAPIError, WebitelClient, WebitelError
 from ..names import name_key
+from ..upstream import upstream_error
 
+T = TypeVar("T")
 WEBITEL_USERNAME = re.compile(r"^[A-Za-z0-9._-]+$")  # what Webitel accepts as a username
 E_USERNAME_CONFLICT = "app.user.conflict.error"
 E_EXTENSION_CONFLICT = "app.user.extension.conflict.error"
@@ -140,3 +142,16 @@ def _quietly(lookup: Callable[[], dict | None]) -> dict | None:
         return lookup()
     except WebitelError:
         return None
+
+
+def must_exist(read: Callable[[], T | None], *, field: str, noun: str, item: str) -> T:
+    """A Webitel object a change names (a team, a skill, a role, a license), read before anything
+    changes: an unknown one is the request's fault (422 on ``field``); Webitel failing to answer is an
+    upstream error with nothing changed."""
+    try:
+        found = read()
+    except WebitelError as exc:
+        raise upstream_error(exc, f"reading the {noun} {item}").add(outcome="not_changed") from exc
+    if found is None:
+        raise field_error(field, f"Webitel has no {noun} {item}")
+    return found

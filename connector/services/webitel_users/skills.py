@@ -7,18 +7,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ...errors import Conflict, NotFound, field_error
+from ...errors import Conflict, NotFound
 from ...models import WebitelUser, WebitelUserSkill, WebitelUserState
-from ...webitel import WebitelError
 from ..context import Context
 from ..steps import Plan
-from ..upstream import upstream_error
-from . import agents, claims, operation, plans
+from . import agents, claims, operation, plans, rules
 from .desired import Desired
 
 
 def add_skill(ctx: Context, record_id: uuid.UUID, skill_id: str, *, capacity: int, active: bool) -> WebitelUser:
-    skill = _skill(ctx, skill_id)
+    skill = rules.must_exist(lambda: ctx.webitel.find_skill(skill_id), field="skill_id", noun="skill", item=skill_id)
     record = claims.claim(ctx, record_id)
     if _row(record, skill_id) is not None:
         ctx.session.rollback()
@@ -93,13 +91,3 @@ def _one(step: Any) -> Plan:
 
 def _row(record: WebitelUser, skill_id: str) -> WebitelUserSkill | None:
     return next((row for row in record.skills if row.skill_id == skill_id), None)
-
-
-def _skill(ctx: Context, skill_id: str) -> dict:
-    try:
-        skill = ctx.webitel.find_skill(skill_id)
-    except WebitelError as exc:
-        raise upstream_error(exc, f"reading the skill {skill_id}").add(outcome="not_changed") from exc
-    if skill is None:
-        raise field_error("skill_id", f"Webitel has no skill {skill_id}")
-    return skill

@@ -61,8 +61,7 @@ def test_webitels_own_seat_refusal_is_license_exhausted(api, record, emulator, m
     """The seat check passed, but another system took the last seats before the grant."""
     from connector.services.webitel_users import grants
 
-    monkeypatch.setattr(grants, "_grantable_license", lambda webitel, license_id: {"id": license_id,
-                                                                                   "product": "CHAT"})
+    monkeypatch.setattr(grants, "_check_grantable", lambda license: None)
     for name in ("other1", "other2"):  # CHAT has 2 seats
         emulator.client.post("/users", json={"username": name, "license": [{"id": "chat-serial-1"}]})
     response = api.post(f"{BASE}/{record['id']}/licenses", json={"license_id": "chat-serial-1"})

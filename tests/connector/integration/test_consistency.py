@@ -265,14 +265,14 @@ def test_a_record_another_request_holds_is_waited_for_then_refused(app, api, ses
     with connector.sessions() as holder:
         claims.claim(Context(holder, connector.webitel), uuid.UUID(record["id"]))
         holder.commit()
-    fast = create_app_with(app, request_deadline_s=0.5)
+    fast = create_app_with(app, emulator, request_deadline_s=0.5)
     response = fast.patch(f"{BASE}/{record['id']}", json={"extension": "3030"})
     assert response.status_code == 409 and error_of(response)["code"] == "operation_in_progress"
     assert reconcile(app) == {}  # the held record is not pending: nothing to reconcile
     assert api.get(f"{BASE}/{record['id']}").json["extension"] == "1010"
 
 
-def create_app_with(app, **overrides):
+def create_app_with(app, emulator, **overrides):
     """An API client of a second connector app on the same database and emulator (another process)."""
     from dataclasses import replace
 
@@ -280,5 +280,5 @@ def create_app_with(app, **overrides):
     from tests.conftest import ApiClient
 
     config = replace(app.extensions["connector"].config, **overrides)
-    other = create_app(config, webitel_transport=app.extensions["connector"].webitel.http._transport)
+    other = create_app(config, webitel_transport=emulator.transport)
     return ApiClient(other)

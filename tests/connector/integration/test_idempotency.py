@@ -70,7 +70,7 @@ def test_another_connector_process_replays_the_answer(app, api, session, emulato
     body = {"user_id": str(creatio_user(session, "agarcia", "Ana Garcia").id)}
     first = api.post(BASE, json=body, **key("k"))
     connector = app.extensions["connector"]
-    other = create_app(connector.config, webitel_transport=connector.webitel.http._transport)
+    other = create_app(connector.config, webitel_transport=emulator.transport)
     try:
         again = ApiClient(other).post(BASE, json=body, **key("k"))
     finally:

@@ -86,9 +86,10 @@ def grant_concurrently(app, webitel, record, grant, items):
 
 @pytest.mark.parametrize("kind, grant, first, second", GRANTS, ids=[g[0] for g in GRANTS])
 def test_two_concurrent_grants_are_both_kept(app, session, webitel, record, emulator, kind, grant, first, second):
-    """Both requests read Webitel's set while the other is in flight (Webitel's read is slowed down),
-    and each writes the whole set: the claim makes the second wait and read what the first wrote."""
-    emulator.add_fault(method="GET", path="/api/users/*", action="delay", delay_ms=150)
+    """Both requests read Webitel's set while the other is in flight (Webitel reads the set at once and
+    answers late), and each writes the whole set: the claim makes the second wait and read what the
+    first wrote."""
+    emulator.add_fault(method="GET", path="/api/users/*", action="delay", delay_ms=500, when="after")
     assert grant_concurrently(app, webitel, record, grant, [first, second]) == []
     emulator.clear_faults()
     user = next(u for u in webitel_state(emulator)["users"] if u["username"] == "agarcia")
@@ -109,7 +110,7 @@ def test_without_the_claim_a_concurrent_grant_is_lost(app, session, webitel, rec
         return found
 
     monkeypatch.setattr(claims, "claim", no_claim)
-    emulator.add_fault(method="GET", path="/api/users/*", action="delay", delay_ms=150)
+    emulator.add_fault(method="GET", path="/api/users/*", action="delay", delay_ms=500, when="after")
     with contextlib.suppress(Exception):
         grant_concurrently(app, webitel, record, service.add_license, ["cc-serial-1", "chat-serial-1"])
     emulator.clear_faults()
