@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,35 +93,40 @@ def under_test_for(kind: str) -> CreatioUnderTest:
 
 
 # -- records for a test ---------------------------------------------------------------------------------
-class CreatioRecords:
+class CreatioRecords(ABC):
     """Puts the records a test needs into the Creatio side under test, whichever it is."""
 
     def name(self, name: str) -> str:
         """The name the record really gets (a live Creatio's are prefixed per run)."""
         return name
 
+    @abstractmethod
     def system_user(self, name: str, contact: str | None = None, *, type: str = "employee", active: bool = True,
                     account: str | None = "Acme") -> uuid.UUID:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def org_unit(self, name: str) -> uuid.UUID:
         """The id of an org unit or role (never a system user)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def deactivate(self, user_id: uuid.UUID) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def contact(self, name: str, account_id: uuid.UUID | None = None) -> uuid.UUID:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def account(self, name: str) -> uuid.UUID:
-        raise NotImplementedError
+        ...
 
-    def created(self, entity: str, record_id: uuid.UUID) -> None:
+    def created(self, entity: str, record_id: uuid.UUID) -> None:  # noqa: B027 - only a live Creatio cleans up
         """The connector created this record (removed afterwards from a live Creatio)."""
 
-    def cleanup(self) -> None:
-        pass
+    def cleanup(self) -> None:  # noqa: B027 - only a live Creatio cleans up
+        """Remove what the test made (a throwaway side needs nothing)."""
 
 
 class EmbeddedRecords(CreatioRecords):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
@@ -42,7 +43,7 @@ class Auth(Protocol):
         ...
 
 
-class _Renewing:
+class _Renewing(ABC):
     """The lock, the generation, and the rules "renew only what is still current" and "after a
     refusal, do not ask again for a while"."""
 
@@ -83,8 +84,9 @@ class _Renewing:
     def forget(self) -> None:
         self._valid = False  # no lock: a sign-in under way (holding it) may be what made the new client
 
+    @abstractmethod
     def _sign_in(self, http: CreatioHTTP) -> None:
-        raise NotImplementedError
+        """Sign in afresh (each way of signing in says how)."""
 
 
 class FormsLogin(_Renewing):
