@@ -16,6 +16,7 @@ from connector.migrate import upgrade
 from tests.support.creatio import CreatioUnderTest, records_for, under_test_for
 from tests.support.databases import sqlite_copy, sqlite_template, truncate_all
 from tests.support.postgres import PostgresServer, PostgresUnavailable, postgres_server
+from tests.support.verbs import HttpVerbs
 
 API_TOKEN = "test-api-token"
 
@@ -129,7 +130,7 @@ def creatio_stand_in(creatio_under_test):
     return creatio_under_test.stand_in
 
 
-class ApiClient:
+class ApiClient(HttpVerbs):
     """Flask's test client with the connector's bearer token on every request."""
 
     def __init__(self, app, token: str | None = API_TOKEN) -> None:
@@ -140,20 +141,10 @@ class ApiClient:
         headers = {**self.headers, **kwargs.pop("headers", {})}
         return self.client.open(path, method=method, headers=headers, **kwargs)
 
-    def get(self, path, **kw):
-        return self.request("GET", path, **kw)
 
-    def post(self, path, **kw):
-        return self.request("POST", path, **kw)
 
-    def patch(self, path, **kw):
-        return self.request("PATCH", path, **kw)
 
-    def put(self, path, **kw):
-        return self.request("PUT", path, **kw)
 
-    def delete(self, path, **kw):
-        return self.request("DELETE", path, **kw)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ and a ``json`` attribute (Flask's test client, or :class:`HttpApi` over httpx)."
 from __future__ import annotations
 
 from tests.support.connector import error_of, webitel_agent, webitel_state
+from tests.support.verbs import HttpVerbs
 
 BASE = "/api/v1/webitel-users"
 UPSTREAM_CODES = {"webitel_unavailable", "webitel_timeout", "webitel_error"}
@@ -204,7 +205,7 @@ class HttpAnswer:
         self.text = response.text
 
 
-class HttpApi:
+class HttpApi(HttpVerbs):
     """The connector's API over real HTTP, with the paths the in-process tests use (``/api/v1/...``)."""
 
     def __init__(self, client) -> None:
@@ -213,14 +214,6 @@ class HttpApi:
     def request(self, method: str, path: str, **kwargs) -> HttpAnswer:
         return HttpAnswer(self.client.request(method, path.removeprefix("/api/v1"), **kwargs))
 
-    def get(self, path, **kw):
-        return self.request("GET", path, **kw)
 
-    def post(self, path, **kw):
-        return self.request("POST", path, **kw)
 
-    def patch(self, path, **kw):
-        return self.request("PATCH", path, **kw)
 
-    def delete(self, path, **kw):
-        return self.request("DELETE", path, **kw)
