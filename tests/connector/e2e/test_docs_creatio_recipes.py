@@ -70,7 +70,9 @@ def connector_server(e2e_database, _served_emulator):
     assert settings, "docs/creatio.md shows no connector settings (a dotenv kind=connector-env block)"
     env = connector_env(database_url=e2e_database, webitel_url=_served_emulator.base_url,
                         webitel_token=_served_emulator.token, api_token=API_TOKEN, **settings,
-                        CONNECTOR_WEBITEL_READ_TIMEOUT_S="2", CONNECTOR_WEBITEL_BACKOFF_S="0.05")
+                        CONNECTOR_WEBITEL_READ_TIMEOUT_S="2", CONNECTOR_WEBITEL_BACKOFF_S="0.05",
+                        # No background reconciler: the answers are those of the requests alone.
+                        CONNECTOR_RECONCILE_INTERVAL_S="0")
     migrated = run_cli("migrate", env=env)
     assert migrated.returncode == 0, migrated.stderr
     server = ConnectorServer(env)
