@@ -28,7 +28,7 @@ from typing import Any
 
 from ..errors import ConnectorError
 from ..webitel import WebitelAPIError, WebitelError
-from ..webitel.calls import Call, recording
+from ..webitel.calls import Call, last_was_refused, recording
 from ..webitel.errors import WebitelDeadlineExceeded
 from .upstream import upstream_error
 
@@ -132,6 +132,8 @@ def _attempt(step: Step, outcome: Outcome, action: str) -> Any:
         raise _Pending(exc) from exc
     except WebitelError as exc:
         known = _known_refusal(step, exc)
+        if known is not None and exc.outcome_unknown:
+            last_was_refused()
         if known is not None or not exc.outcome_unknown:
             _note(outcome, step, Status.FAILED)
             raise _Refused(known or _refusal(step, exc, action)) from exc

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 OK, REFUSED, FAILED, UNCERTAIN = "ok", "refused", "failed", "uncertain"
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -65,3 +65,11 @@ def record(call: Call) -> None:
     log = _current.get()
     if log is not None:
         log.calls.append(call)
+
+
+def last_was_refused() -> None:
+    """The last call's answer, a 5xx, is one Webitel gives for a refusal (its error id says so): it was
+    not applied, and cannot land later."""
+    log = _current.get()
+    if log is not None and log.calls and log.calls[-1].outcome == UNCERTAIN:
+        log.calls[-1] = replace(log.calls[-1], outcome=REFUSED)

@@ -141,7 +141,8 @@ def test_agent_statuses(api, agent, emulator):
     response = api.put(f"{BASE}/{agent['id']}/agent-status", json={"status": "online"})
     error = error_of(response)
     assert response.status_code == 409 and error["code"] == "phone_not_registered"
-    assert error["webitel"]["id"] == "store.sql_agent.set_online.app_error"
+    assert error["webitel"]["id"] == "store.sql_agent.set_online.app_error" and error["outcome"] == "not_changed"
+    assert api.get(f"{BASE}/{agent['id']}").json["sync"]["state"] == "in_sync"  # a refusal, not an unknown
     emulator.set_presence(agent["webitel_user_id"], "sip")
     online = api.put(f"{BASE}/{agent['id']}/agent-status", json={"status": "online"})
     assert online.status_code == 200 and online.json["agent_status"] == "online"
