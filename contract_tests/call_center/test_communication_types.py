@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from contract_tests.call_center.conftest import CC, ok, refused
+from contract_tests.makers import maker
 from contract_tests.target import Target
 
 TYPES = f"{CC}/communication_type"
@@ -17,16 +18,7 @@ TYPES = f"{CC}/communication_type"
 @pytest.fixture
 def kind(api: httpx.Client) -> Iterator[Callable[..., dict]]:
     """``kind(**body)`` makes a communication type with a unique name and code, deleted afterwards."""
-    made: list[str] = []
-
-    def make(**body) -> dict:
-        found = ok(api.post(TYPES, json={"name": Target.unique("ct_"), "code": Target.unique("ct_"), **body}))
-        made.append(found["id"])
-        return found
-
-    yield make
-    for type_id in made:
-        assert api.delete(f"{TYPES}/{type_id}").status_code in (200, 404)
+    yield from maker(api, TYPES, lambda: {"name": Target.unique("ct_"), "code": Target.unique("ct_")})
 
 
 def test_a_type_is_created_read_listed_patched_replaced_and_deleted(api, kind):

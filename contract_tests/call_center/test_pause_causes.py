@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from contract_tests.call_center.conftest import CC, ok, refused
+from contract_tests.makers import maker
 from contract_tests.target import Target
 
 CAUSES = f"{CC}/pause_causes"
@@ -18,16 +19,7 @@ CAUSES = f"{CC}/pause_causes"
 @pytest.fixture
 def cause(api: httpx.Client) -> Iterator[Callable[..., dict]]:
     """``cause(**body)`` makes a pause cause with a unique name, deleted after the test."""
-    made: list[str] = []
-
-    def make(**body) -> dict:
-        found = ok(api.post(CAUSES, json={"name": Target.unique("ct_cause_"), **body}))
-        made.append(found["id"])
-        return found
-
-    yield make
-    for cause_id in made:
-        assert api.delete(f"{CAUSES}/{cause_id}").status_code in (200, 404)
+    yield from maker(api, CAUSES, lambda: {"name": Target.unique("ct_cause_")})
 
 
 def test_a_cause_is_created_read_listed_patched_replaced_and_deleted(api, cause):

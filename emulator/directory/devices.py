@@ -138,11 +138,11 @@ class Devices(Table[Device]):
 
     def _audit(self, device_id: int, user_id: int | None) -> None:
         """The device changed hands: its holder logs out, the new one (if any) logs in."""
-        now, held = self.now(), self.audit.setdefault(device_id, [])
+        now, held = self.now(), self.audit.get(device_id)
         if held and not held[-1].logged_out:
             held[-1].logged_out = now
         if user_id is not None:
-            held.append(Holding(user_id, now))
+            self.audit.setdefault(device_id, []).append(Holding(user_id, now))
 
     def _assign(self, device: Device, user_id: int | None) -> None:
         updated = replace(device, user_id=user_id)
