@@ -64,7 +64,9 @@ class Devices(Table[Device]):
         self.macs = UniqueIndex()
         self.ips = UniqueIndex(fold=False)
         self.of_user: dict[int, set[int]] = {}  # user id -> device ids
-        self.audit: dict[int, list[Holding]] = {}  # device id -> its holders, oldest first
+        # device id -> its holders, oldest first; kept once a device changes hands (until then its
+        # only holder is the user it was made for: see holders())
+        self.audit: dict[int, list[Holding]] = {}
 
     def missing(self, row_id: int) -> Exception:
         return not_found(E_DEVICE_NOT_FOUND, f"device: id={row_id} not found")
@@ -133,16 +135,24 @@ class Devices(Table[Device]):
             self.of_user.setdefault(new.user_id, set()).add(row_id)
         if new is None:
             self.audit.pop(row_id, None)  # a deleted device's audit cannot be read any more
-        elif old is None or old.user_id != new.user_id:
-            self._audit(row_id, new.user_id)
+        elif old is not None and old.user_id != new.user_id:
+            self._audit(old, new.user_id)
 
-    def _audit(self, device_id: int, user_id: int | None) -> None:
+    def holders(self, device: Device) -> list[Holding]:
+        """Who held the device, oldest first."""
+        found = self.audit.get(device.id)
+        if found is not None:
+            return found
+        return [Holding(device.user_id, device.created_at)] if device.user_id is not None else []
+
+    def _audit(self, old: Device, user_id: int | None) -> None:
         """The device changed hands: its holder logs out, the new one (if any) logs in."""
-        now, held = self.now(), self.audit.get(device_id)
+        now = self.now()
+        held = self.audit[old.id] = self.holders(old)
         if held and not held[-1].logged_out:
             held[-1].logged_out = now
         if user_id is not None:
-            self.audit.setdefault(device_id, []).append(Holding(user_id, now))
+            held.append(Holding(user_id, now))
 
     def _assign(self, device: Device, user_id: int | None) -> None:
         updated = replace(device, user_id=user_id)
@@ -336,7 +346,7 @@ def audit_log(call: Call) -> dict:
     users = devices.users
     since, till = args.get("time_from", 0), args.get("time_till", 0)
     user_name = args.get("user.name")
-    rows = [h for h in reversed(devices.audit.get(device.id, []))
+    rows = [h for h in reversed(devices.holders(device))
             if args.get("user.id", h.user_id) == h.user_id and (not till or h.logged_in <= till)
             and (not since or not h.logged_out or h.logged_out >= since)
             and (not user_name or ilike(user_name, (users.find(h.user_id) or User()).display_name))]
