@@ -40,8 +40,8 @@ def _strict(node: Any) -> Any:
 
 
 # Values that are the client's own data (google.protobuf.Struct / Value, maps): protojson writes
-# them as they are, zeros included.
-FREE_FORM = frozenset({"payload", "variables", "metadata", "profile", "provision"})
+# them as they are, zeros included (a Value is a message: written whenever it is set).
+FREE_FORM = frozenset({"payload", "variables", "metadata", "profile", "provision", "value", "preset"})
 WRAPPERS = frozenset(field for _definition, field in WRAPPER_FIELDS)
 
 

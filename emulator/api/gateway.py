@@ -68,7 +68,10 @@ EXTRA_OPERATIONS: dict[str, tuple[str, str, str, dict, dict | None]] = {
 
 # google.protobuf.Int32Value (and other wrapper) fields: written even when 0, left out only when
 # null (engine grpc_api: capacity, min_capacity, max_capacity are wrappers; webitel-api.md §1).
-WEBITEL_GO_WRAPPERS: frozenset[tuple[str, str]] = frozenset()
+WEBITEL_GO_WRAPPERS: frozenset[tuple[str, str]] = frozenset({
+    # google.protobuf.Value: a message, written whenever it is set (false, 0, "" and {} included).
+    ("apiRoleMetadataResponse", "value"),
+})
 ENGINE_WRAPPERS: frozenset[tuple[str, str]] = frozenset({
     ("engine.AgentSkill", "capacity"), ("engine.AgentSkillItem", "capacity"), ("engine.SkillAgentItem", "capacity"),
     ("engine.QueueSkill", "min_capacity"), ("engine.QueueSkill", "max_capacity"),
@@ -85,3 +88,17 @@ ENGINE_5XX: dict[str, str] = {
     "store.sql_agent.set_online.app_error": "online without a registered phone (call_center SetOnline, §2.6)",
 }
 DOCUMENTED_5XX: frozenset[str] = frozenset(WEBITEL_GO_5XX) | frozenset(ENGINE_5XX)
+
+
+# -- engine: SystemSettingService, PresetQueryService, AgentPauseCauseService, CommunicationTypeService --
+# google.protobuf.Value fields: a message, written whenever it is set (false, 0, "" and {} included).
+ENGINE_VALUES: frozenset[tuple[str, str]] = frozenset({("engine.SystemSetting", "value"),
+                                                       ("engine.PresetQuery", "preset")})
+WRAPPER_FIELDS = WRAPPER_FIELDS | ENGINE_VALUES
+ENGINE_DICTIONARIES_5XX: dict[str, str] = {
+    "store.sql_sys_settings.save.app_error": "a second value of a setting (engine system_settings_store.go)",
+    "store.sql_communication_type.save.app_error": "a code already used, a value too long (cc_communication_store.go)",
+    "store.sql_communication_type.update.app_error": "the same, on update",
+    "store.sql_communication_type.delete.app_error": "a type still used by members' communications",
+}
+DOCUMENTED_5XX = DOCUMENTED_5XX | frozenset(ENGINE_DICTIONARIES_5XX)

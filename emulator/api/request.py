@@ -171,7 +171,11 @@ def read_call(op: Operation, entity: str | None, path_args: Mapping[str, str],
         if isinstance(sent, dict) and entity is not None:
             inner = sent.get(entity)
             entity_props = spec().resolve(entity_schema or {}).get("properties", {})
-            wrapped = isinstance(inner, dict) and entity not in entity_props
+            # An object under the entity's key is the wrapper, unless the entity itself has an
+            # object field of that name ({"domain": {"domain": "x.org"}}: the field is a string).
+            same_name = spec().resolve(entity_props[entity]) if entity in entity_props else None
+            wrapped = isinstance(inner, dict) and (same_name is None or not (
+                same_name.get("type") == "object" or "properties" in same_name))
             flat: dict[str, Any] = inner if wrapped and isinstance(inner, dict) else {
                 k: v for k, v in sent.items() if k not in siblings}
             assert entity_schema is not None

@@ -108,16 +108,21 @@ def crud(api: Service, store: type, wire: Callable[[Any, Any], dict], fields: Ca
          page_size: int = 0,
          search: str | None = None, create: str | None = None, read: str | None = None,
          update: tuple[str, ...] = (), delete: str | None = None, entity: str | None = None,
-         filters: Callable[[Call, Any], Any] | None = None, default_key: Callable[[Any], Any] | None = None) -> None:
+         filters: Callable[[Call, Any], Any] | None = None, default_key: Callable[[Any], Any] | None = None,
+         self_service: bool = False) -> None:
     """Serve the usual operations of one resource with one call: ``search`` (``filters(call,
     query)`` gives the rows), ``create``, ``read``, ``update`` (PUT and PATCH) and ``delete``, by
     their operationIds. The store has ``create(*, actor, **attributes)``, ``get(id)``,
     ``update(id, *, actor, **changes)`` and ``delete(id)``; ``wire(domain, row)`` writes a row;
-    ``fields(call)`` reads a body into attributes (``Fields.read``). The row's id is the operation's
-    last path parameter."""
+    ``fields(call)`` reads a body into attributes (``Fields.read``); ``self_service``: any user of
+    the domain may call them (``Service.operation``). The row's id is the operation's last path
+    parameter."""
 
     def row_id(call: Call) -> Any:
         return call.path[call.op.path_params[-1].name]
+
+    def serve(op_id: str, view: View, with_entity: bool = False) -> None:
+        api.operation(op_id, entity=entity if with_entity else None, self_service=self_service)(view)
 
     if search is not None:
         def search_view(call: Call) -> dict:
@@ -125,14 +130,14 @@ def crud(api: Service, store: type, wire: Callable[[Any, Any], dict], fields: Ca
             rows = filters(call, query) if filters is not None else list(call.store(store))
             return listing(call, query, paginate(rows, query, lambda row: wire(call.domain, row), default_key))
 
-        api.operation(search)(search_view)
+        serve(search, search_view)
     if create is not None:
-        api.operation(create, entity=entity)(
-            lambda call: wire(call.domain, call.store(store).create(actor=call.user_id, **fields(call))))
+        serve(create, lambda call: wire(call.domain, call.store(store).create(actor=call.user_id, **fields(call))),
+              True)
     if read is not None:
-        api.operation(read)(lambda call: wire(call.domain, call.store(store).get(row_id(call))))
+        serve(read, lambda call: wire(call.domain, call.store(store).get(row_id(call))))
     for op_id in update:
-        api.operation(op_id, entity=entity)(lambda call: wire(call.domain, call.store(store).update(
-            row_id(call), actor=call.user_id, **fields(call))))
+        serve(op_id, lambda call: wire(call.domain, call.store(store).update(row_id(call), actor=call.user_id,
+                                                                            **fields(call))), True)
     if delete is not None:
-        api.operation(delete)(lambda call: wire(call.domain, call.store(store).delete(row_id(call))))
+        serve(delete, lambda call: wire(call.domain, call.store(store).delete(row_id(call))))

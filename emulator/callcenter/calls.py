@@ -109,6 +109,8 @@ class Switchboard(Store):
         self.refresh(agent)
 
     def set_status(self, agent: Agent, status: str, at: int, payload: str = "") -> None:
+        if status != agent.status or payload != agent.status_payload:
+            self.domain.emit("agent.status", agent, status, payload, at)  # pause causes count the time
         if status == ONLINE and agent.status != ONLINE:
             # cc_agent_set_login: the no-answer count starts over, and a channel without a call waits.
             agent.no_answers = 0
@@ -144,6 +146,8 @@ class Switchboard(Store):
             user = self.domain.store(Users).find(agent.user_id)
             if user is None or not reachable(user):
                 raise internal(E_AGENT_ONLINE, f"AgenetId={agent.id}, Status=online, pq: not found: sip, web or pn")
+        if status == PAUSE:  # the cause must be the domain's (pause_causes.py)
+            self.domain.emit("agent.pausing", agent, payload, agent.user_id == user_id and not admin)
         self.set_status(agent, status, now, payload if status == PAUSE else "")
         self.dispatch(now)
         return agent

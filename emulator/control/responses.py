@@ -15,7 +15,7 @@ from ..api.service import served_routes
 from ..api.wsgi import to_json
 from ..callcenter.calls import E_CALL_NOT_FOUND, E_CALL_QUEUE, Switchboard
 from ..callcenter.queues import Queues
-from ..directory.users import Users
+from ..directory.users import Users, presence_set
 from ..directory.users_http import wire_user
 from ..errors import bad_args, bad_request, not_found
 from ..seed import SeedError
@@ -121,10 +121,15 @@ def clear_requests():
 
 @bp.post("/presence/<user_id>")
 def presence(user_id):
-    """Mark a user's phone registered (``sip``, ``web``, both as ``sip,web``) or not (``""``)."""
+    """Mark a user's phone registered (``sip``, ``web``, both as ``sip,web``) or not (``""``); any
+    set of Webitel's presentities (``dnd``, ``dlg`` too), as ``PATCH /api/users/{id}/presence`` sets."""
     status = json_body().get("status", "")
-    if not isinstance(status, str) or any(s not in ("sip", "web") for s in filter(None, status.split(","))):
-        raise bad_request("emulator.presence.invalid", "status must be 'sip', 'web', 'sip,web' or ''")
+    try:
+        status = presence_set(status) if isinstance(status, str) else None
+    except ValueError as exc:
+        raise bad_request("emulator.presence.invalid", f"status: {exc}") from None
+    if status is None:
+        raise bad_request("emulator.presence.invalid", "status must be a string such as 'sip', 'web', 'sip,web' or ''")
     backend, uid = emulator().backend, parse_int64(user_id, "user_id")
     with backend.lock:
         for domain in backend.world.domains.values():

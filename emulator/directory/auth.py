@@ -8,31 +8,48 @@ from __future__ import annotations
 from ..api.request import Call
 from ..api.service import Service
 from ..errors import unauthenticated
+from ..state import Domain, World
 from .licenses import Licenses
 from .roles import Roles
-from .users import Users, password_matches
+from .users import User, Users, password_matches
 
 LOGIN_TTL_S = 12 * 3600
 
 api = Service("Auth", permission="users")
 
 
-@api.operation("Login", auth=False)
-def login(call: Call) -> dict:
-    """``{"username", "password", "domain"}`` or ``{"username": "user@domain", ...}``; without a
-    domain, only an emulator with a single domain knows which one."""
-    body = call.body
-    username, password, domain_name = body.get("username", ""), body.get("password", ""), body.get("domain")
+def login_user(world: World, username: str, domain_name: str | None) -> tuple[Domain, User] | None:
+    """The user a sign-in names: ``username`` in ``domain_name``, or ``user@domain``; without a
+    domain, only an emulator with a single domain knows which one. None: no such (live) user."""
     if not domain_name and "@" in username:
         username, domain_name = username.rsplit("@", 1)
-    world = call.world
     domain = world.domain_by_name(domain_name) if domain_name else (
         next(iter(world.domains.values())) if len(world.domains) == 1 else None)
     user = domain.store(Users).by_username(username) if domain else None
-    if domain is None or user is None or user.deleted_at or not password_matches(user.password_hash, password):
-        raise unauthenticated("login: invalid username, password or domain")
+    return (domain, user) if domain is not None and user is not None and not user.deleted_at else None
+
+
+def signed_in(world: World, username: str, password: str, domain_name: str | None, what: str) -> tuple[Domain, User]:
+    """The user whose credentials these are (401 otherwise)."""
+    found = login_user(world, username, domain_name)
+    if found is None or not password_matches(found[1].password_hash, password):
+        raise unauthenticated(f"{what}: invalid username, password or domain")
+    return found
+
+
+def new_session(world: World, domain: Domain, user: User) -> dict:
+    """A login session of ``user`` as an OAuth 2.0 token answer (``apiAccessToken``)."""
     session = world.open_session(domain, user.id, root=user.root, ttl_s=LOGIN_TTL_S)
     return {"access_token": session.token, "token_type": "Bearer", "expires_in": LOGIN_TTL_S}
+
+
+@api.operation("Login", auth=False)
+def login(call: Call) -> dict:
+    """``{"username", "password", "domain"}`` or ``{"username": "user@domain", ...}``."""
+    body = call.body
+    domain, user = signed_in(call.world, body.get("username", ""), body.get("password", ""), body.get("domain"),
+                             "login")
+    return new_session(call.world, domain, user)
 
 
 @api.operation("UserInfo", self_service=True)

@@ -19,6 +19,7 @@ from ..api.service import Service, crud, listing
 from ..errors import bad_args, bad_request, conflict, not_found
 from ..state import Domain, dump_section
 from ..store import Record, Table, UniqueIndex, any_ilike, ilike, on, paginate
+from .roles import RECORD_STORES
 from .users import E_USER_NOT_FOUND, DeviceTemplate, User, UserChange, Users, audit, user_ref
 
 E_DEVICE_NOT_FOUND = "app.device.not_found.error"
@@ -44,6 +45,16 @@ class Device(Record):
     deleted_by: int | None = None
 
 
+@dataclass(slots=True)
+class Holding:
+    """A user holding a device from ``logged_in`` until ``logged_out`` (0: still), for the device's
+    login audit (``GET /devices/{id}/users/audit``)."""
+
+    user_id: int
+    logged_in: int
+    logged_out: int = 0
+
+
 class Devices(Table[Device]):
     kind = "device"
 
@@ -53,6 +64,9 @@ class Devices(Table[Device]):
         self.macs = UniqueIndex()
         self.ips = UniqueIndex(fold=False)
         self.of_user: dict[int, set[int]] = {}  # user id -> device ids
+        # device id -> its holders, oldest first; kept once a device changes hands (until then its
+        # only holder is the user it was made for: see holders())
+        self.audit: dict[int, list[Holding]] = {}
 
     def missing(self, row_id: int) -> Exception:
         return not_found(E_DEVICE_NOT_FOUND, f"device: id={row_id} not found")
@@ -119,6 +133,26 @@ class Devices(Table[Device]):
             self.of_user.get(old.user_id, set()).discard(row_id)
         if new is not None and new.user_id is not None:
             self.of_user.setdefault(new.user_id, set()).add(row_id)
+        if new is None:
+            self.audit.pop(row_id, None)  # a deleted device's audit cannot be read any more
+        elif old is not None and old.user_id != new.user_id:
+            self._audit(old, new.user_id)
+
+    def holders(self, device: Device) -> list[Holding]:
+        """Who held the device, oldest first."""
+        found = self.audit.get(device.id)
+        if found is not None:
+            return found
+        return [Holding(device.user_id, device.created_at)] if device.user_id is not None else []
+
+    def _audit(self, old: Device, user_id: int | None) -> None:
+        """The device changed hands: its holder logs out, the new one (if any) logs in."""
+        now = self.now()
+        held = self.audit[old.id] = self.holders(old)
+        if held and not held[-1].logged_out:
+            held[-1].logged_out = now
+        if user_id is not None:
+            held.append(Holding(user_id, now))
 
     def _assign(self, device: Device, user_id: int | None) -> None:
         updated = replace(device, user_id=user_id)
@@ -204,6 +238,8 @@ def _dump(domain: Domain) -> list[dict]:
     return [{**render_as("apiDevice", devices.wire(d)), "has_password": bool(d.password)} for d in devices]
 
 
+RECORD_STORES["devices"] = Devices  # access lists of devices name existing devices
+
 # -- HTTP --------------------------------------------------------------------------------------------
 api = Service("Devices", permission="devices")
 EDITABLE = ("name", "account", "password", "hotdesk", "hotdesks", "provision", "brand", "model", "mac", "ip")
@@ -265,3 +301,56 @@ def _delete(call: Call, devices: Devices, ids: list[int]) -> list[dict]:
     for device_id in ids:
         devices.get(device_id)
     return [devices.wire(devices.delete(i, call.user_id)) for i in ids]
+
+
+# -- SIP registrations and the login audit -------------------------------------------------------------
+REGISTER_EXPIRES_S = 3600  # the simulated phone's REGISTER Expires: it re-registers before it runs out
+
+
+def registration(devices: Devices, device: Device) -> dict | None:
+    """The device's SIP registration: its owner's presence has ``sip`` (the phone registered, as
+    the control plane and ``PATCH /users/{id}/presence`` set it)."""
+    users = devices.users
+    owner = users.find(device.user_id)
+    if owner is None or "sip" not in owner.presence.split(","):
+        return None
+    since = owner.presence_since or owner.created_at
+    period = REGISTER_EXPIRES_S * 1000
+    expires = since + ((devices.now() - since) // period + 1) * period
+    return {"id": device.id, "user": user_ref(users, owner.id), "device": {"id": device.id, "name": device.name},
+            "callid": f"{device.account}-{since}@emulator", "socket": "udp:127.0.0.1:5060",
+            "contact": f"sip:{device.account}@127.0.0.1:5070", "received": "udp:127.0.0.1:5070",
+            "user_agent": "webitel-emulator",
+            "register_at": since, "expires_at": expires}
+
+
+@api.operation("ListRegistrations")
+def registrations(call: Call) -> dict:
+    """``GET /devices/{id}/registered``: the device's registration, if its phone is registered;
+    ``user.id``, ``user.name`` (ILIKE) and ``device.name`` (ILIKE) filter it."""
+    devices, args = call.store(Devices), call.query
+    found = registration(devices, devices.get(call.path["device.id"]))
+    rows = [r for r in [found] if r is not None and args.get("user.id", r["user"]["id"]) == r["user"]["id"]
+            and (not args.get("user.name") or ilike(args["user.name"], r["user"]["name"]))
+            and (not args.get("device.name") or ilike(args["device.name"], r["device"]["name"]))]
+    query = call.list_query(GO_PAGE_SIZE)
+    return listing(call, query, paginate(rows, query, lambda r: r))
+
+
+@api.operation("SearchDeviceAudit")
+def audit_log(call: Call) -> dict:
+    """``GET /devices/{id}/users/audit``: who held the device and when, newest first; ``user.id``,
+    ``user.name`` (ILIKE), ``time_from`` / ``time_till`` (the holding overlaps them)."""
+    devices, args = call.store(Devices), call.query
+    device = devices.get(call.path["device.id"])
+    users = devices.users
+    since, till = args.get("time_from", 0), args.get("time_till", 0)
+    user_name = args.get("user.name")
+    rows = [h for h in reversed(devices.holders(device))
+            if args.get("user.id", h.user_id) == h.user_id and (not till or h.logged_in <= till)
+            and (not since or not h.logged_out or h.logged_out >= since)
+            and (not user_name or ilike(user_name, (users.find(h.user_id) or User()).display_name))]
+    query = call.list_query(GO_PAGE_SIZE)
+    return listing(call, query, paginate(rows, query, lambda h: {
+        "user": user_ref(users, h.user_id), "device": {"id": device.id, "name": device.name},
+        "logged_in": h.logged_in, "logged_out": h.logged_out}))

@@ -21,8 +21,10 @@ from .users import User, UserChange, Users
 E_LICENSE_NOT_FOUND = "app.user.license.not_found"
 E_LICENSE_EXHAUSTED = "app.user.license.product_exhausted"
 E_LICENSE_EXPIRED = "app.user.license.product_expired"
+E_LICENSE_REVOKED = "app.user.license.certificate_revoked"
 PRODUCT_EXHAUSTED = "product exhausted"
 PRODUCT_EXPIRED = "product expired"
+CERTIFICATE_REVOKED = "certificate revoked"
 GO_PAGE_SIZE = 16
 
 
@@ -43,6 +45,7 @@ class Licenses(Store):
         super().__init__(domain)
         self.rows: dict[str, License] = {}
         self.holders: dict[str, set[int]] = {}  # serial -> user ids
+        self.revoked_at = 0  # the customer's certificate, which grants them all, revoked (PUT /customer)
 
     def add(self, license: License) -> License:
         """A license of the domain (seeds; Webitel's come from the customer's certificate)."""
@@ -54,17 +57,22 @@ class Licenses(Store):
         at = self.now() if at is None else at
         return bool(license.not_after and license.not_after <= at or license.not_before and license.not_before > at)
 
+    def usable(self, license: License, at: int | None = None) -> bool:
+        """Valid now (or ``at``), under a certificate that is not revoked."""
+        return not self.revoked_at and not self.expired(license, at)
+
     def remain(self, license: License) -> int:
         return license.limit - len(self.holders.get(license.id, ()))
 
     def status(self, license: License) -> list[str]:
-        return [PRODUCT_EXPIRED] * self.expired(license) + [PRODUCT_EXHAUSTED] * (self.remain(license) < 1)
+        return [CERTIFICATE_REVOKED] * bool(self.revoked_at) + [PRODUCT_EXPIRED] * self.expired(license) \
+            + [PRODUCT_EXHAUSTED] * (self.remain(license) < 1)
 
     def holds(self, user: User, product: str, at: int | None = None) -> bool:
-        """The user holds a granted, unexpired license of ``product``."""
+        """The user holds a granted, usable license of ``product``."""
         for serial in user.licenses:
             license = self.rows.get(serial)
-            if license is not None and license.product.upper() == product and not self.expired(license, at):
+            if license is not None and license.product.upper() == product and self.usable(license, at):
                 return True
         return False
 
@@ -89,6 +97,8 @@ class Licenses(Store):
             license = self.rows.get(serial)
             if license is None:
                 raise bad_request(E_LICENSE_NOT_FOUND, f"license: id={serial} not found")
+            if self.revoked_at:
+                raise bad_request(E_LICENSE_REVOKED, f"license: {license.product} ({serial}): {CERTIFICATE_REVOKED}")
             if self.expired(license, now):
                 raise bad_request(E_LICENSE_EXPIRED, f"license: {license.product} ({serial}): {PRODUCT_EXPIRED}")
             if self.remain(license) < 1:

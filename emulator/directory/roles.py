@@ -6,6 +6,7 @@ across users and roles (409 ``app.user.conflict.error``). Membership is the user
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -160,3 +161,77 @@ crud(api, Roles, lambda domain, role: domain.store(Roles).wire(role), _attribute
 def delete(call: Call) -> dict:
     roles = call.store(Roles)
     return {"deleted": roles.wire(roles.delete(call.path["id"]))}
+
+
+# -- metadata and the roles available to a record --------------------------------------------------
+MERGE_KINDS = ("merge.null_value", "merge.number_value", "merge.string_value", "merge.bool_value",
+               "merge.struct_value")
+
+
+def _merge_base(args: dict[str, Any]) -> Any:
+    """``merge`` (a google.protobuf.Value in the query, one of its kinds): the document the found
+    metadata is merged onto (None: no base)."""
+    for name in MERGE_KINDS:
+        if name in args:
+            value = args[name]
+            if name == "merge.null_value":
+                return None
+            if name == "merge.struct_value":
+                try:
+                    value = json.loads(value)
+                except ValueError:
+                    value = None
+                if not isinstance(value, dict):
+                    raise bad_args(f"{name}: invalid value for struct type: a JSON object is expected")
+            return value
+    return None
+
+
+def merged(base: Any, found: Any) -> Any:
+    """``found`` merged onto ``base``: objects key by key (``found`` wins), anything else replaced."""
+    if found is None:
+        return base
+    if isinstance(base, dict) and isinstance(found, dict):
+        return {**base, **found}
+    return found
+
+
+@api.operation("RoleMetadata")
+def metadata(call: Call) -> dict:
+    """``GET /roles/metadata?id=&key=&merge.*=``: a role's metadata (``id``), or without ``id`` the
+    documents of the caller's roles merged in id order; ``key`` picks one document of it."""
+    roles, args = call.store(Roles), call.query
+    if args.get("id"):
+        documents = [roles.get(args["id"]).metadata]
+    else:
+        assert call.session is not None
+        user = call.store(Users).get(call.session.user_id)
+        documents = [roles.rows[r].metadata for r in sorted(user.role_ids) if r in roles.rows]
+    found: Any = None
+    for document in documents:
+        found = merged(found, document)
+    key = args.get("key") or ""
+    if key:
+        found = found.get(key) if isinstance(found, dict) else None
+    return {"key": key, "value": merged(_merge_base(args), found)}
+
+
+RECORD_STORES: dict[str, type[Table]] = {"users": Users, "roles": Roles}  # devices: added by devices.py
+
+
+@api.operation("SearchRecordAvailableRoles")
+def record_roles(call: Call) -> dict:
+    """``GET /roles/objects/{object}/records/{record.id}``: the roles that may be granted access to
+    the record. The emulator keeps no access lists, so every role of the domain is available; the
+    record itself must exist for the classes the directory keeps (users, roles, devices)."""
+    kind = RECORD_STORES.get(call.path["object"])
+    if kind is not None:
+        call.store(kind).get(call.path["record.id"])
+    query, roles, args = call.list_query(GO_PAGE_SIZE), call.store(Roles), call.query
+    users = call.store(Users)
+    member_name = args.get("user.name")
+    rows = [r for r in roles.search(ids=call.ids("ids"), member=args.get("user.id"), name=args.get("name"))
+            if any_ilike(query.q, r.name, r.description)
+            and (not member_name or any(ilike(member_name, users.rows[u].display_name)
+                                        for u in roles.members.get(r.id, ())))]
+    return listing(call, query, paginate(rows, query, roles.wire))

@@ -10,7 +10,7 @@ from typing import Any
 from ..seed import SeedContext, SeedError, _expect, entry, section, seed_named, timestamp_ms
 from .licenses import License, Licenses
 from .roles import Roles
-from .users import DeviceTemplate, Users
+from .users import DeviceTemplate, Users, presence_set
 
 
 def _text(spec: dict, key: str, where: str, default: str = "") -> str:
@@ -71,9 +71,10 @@ def seed_users(ctx: SeedContext, entries: list[dict], where: str) -> None:
         at = f"{where}[{j}]"
         roles = [ctx.ref("role", name, f"{at}.roles") for name in _expect(u.get("roles", []), list, f"{at}.roles")]
         licenses = [str(s) for s in _expect(u.get("licenses", []), list, f"{at}.licenses")]
-        presence = _expect(u.get("presence", ""), str, f"{at}.presence")
-        if any(s not in ("sip", "web") for s in filter(None, presence.split(","))):
-            raise SeedError(f"{at}.presence: expected 'sip', 'web', 'sip,web' or '', got {presence!r}")
+        try:
+            presence = presence_set(_expect(u.get("presence", ""), str, f"{at}.presence"))
+        except ValueError as exc:
+            raise SeedError(f"{at}.presence: {exc}") from None
         token = _text(u, "token", at)
         if token and token in world.sessions:
             raise SeedError(f"{at}.token: the token is already another user's")

@@ -35,6 +35,10 @@ E_PASSWORD_MISMATCH = "app.user.password.mismatch"
 E_PASSWORD_INVALID = "app.user.password.invalid"
 E_DELETE_SELF = "app.user.delete.self"
 
+# The presentities a user's presence is a set of: a registered SIP phone, a WebRTC (web) phone, do
+# not disturb, a dialog in progress (webitel-go/presence.proto; the UI's user-status-chips.vue).
+PRESENCES = ("sip", "web", "dnd", "dlg")
+
 
 def hash_password(password: str) -> str:
     salt = secrets.token_hex(8)
@@ -76,8 +80,11 @@ class User(Record):
     email: str = ""
     extension: str = ""
     password_hash: str | None = None
-    presence: str = ""  # "sip", "web", "sip,web" or "" (the phone's registration: control plane, presence API)
+    presence: str = ""  # a set of PRESENCES, "sip,web" (the phones' registrations: control plane, presence API)
     presence_note: str = ""
+    presence_note_until: int = 0  # unix ms the note is cleared at; 0 = kept
+    presence_since: int = 0  # unix ms the presence was last set (0: since the user was made)
+    password_set_at: int = 0  # unix ms (password expiry: docs/emulator.md)
     device_id: int | None = None  # the default device
     profile: dict[str, str] = field(default_factory=dict)
     licenses: dict[str, int] = field(default_factory=dict)  # serial -> issued_at (unix ms)
@@ -92,6 +99,20 @@ class User(Record):
     @property
     def display_name(self) -> str:
         return self.name or self.username
+
+    def note_at(self, now: int) -> str:
+        """The presence note, unless it expired."""
+        return self.presence_note if not self.presence_note_until or self.presence_note_until > now else ""
+
+
+def presence_set(status: str) -> str:
+    """A presence as Webitel writes it: unique presentities of :data:`PRESENCES`, comma-separated
+    (``"sip, web"`` -> ``"sip,web"``); ValueError naming the unknown ones."""
+    parts = list(dict.fromkeys(p.strip() for p in status.split(",") if p.strip()))
+    unknown = [p for p in parts if p not in PRESENCES]
+    if unknown:
+        raise ValueError(f"unknown presence {', '.join(map(repr, unknown))} (a set of {', '.join(PRESENCES)})")
+    return ",".join(parts)
 
 
 @dataclass
@@ -192,12 +213,12 @@ class Users(Table[User]):
                generate: DeviceTemplate | None) -> UserChange:
         """Copy ``values`` (record names) onto ``user``, normalised and checked for format."""
         change = UserChange(user=user, previous=previous, generate=generate)
+        password = None
         for name, value in values.items():
             if name in ("username", "name", "email", "extension", "chat_name"):
                 setattr(user, name, (value or "").strip())
             elif name == "password":
-                if value:  # an absent password never clears the current one
-                    user.password_hash = hash_password(value)
+                password = value or None  # an absent password never clears the current one
             elif name == "licenses":
                 user.licenses = dict.fromkeys(dict.fromkeys(value or ()), 0)
             elif name == "role_ids":
@@ -216,6 +237,8 @@ class Users(Table[User]):
             raise bad_args(f"user: extension '{user.extension}' must be digits only")
         if user.email and not EMAIL_RE.match(user.email):
             raise bad_args(f"user: email '{user.email}' is not a valid address")
+        if password is not None:
+            self._new_password(user, password)
         return change
 
     def _check(self, change: UserChange) -> None:
@@ -233,8 +256,14 @@ class Users(Table[User]):
         self.extensions.move(old.extension if old else "", new.extension if new else "", owner)
         self.emails.move(old.email if old else "", new.email if new else "", owner)
 
+    def _new_password(self, user: User, password: str) -> None:
+        """The domain's password policy (``user.password``, a refusable event) checks it first."""
+        self.domain.emit("user.password", user, password)
+        user.password_hash = hash_password(password)
+        user.password_set_at = self.now()
+
     def set_password(self, user: User, password: str | None, confirm: str | None, actor: int | None) -> None:
-        user.password_hash = hash_password(new_password(password, confirm))
+        self._new_password(user, new_password(password, confirm))
         user.force_password_change = False
         self.stamp(user, actor)
 
@@ -262,10 +291,14 @@ class Users(Table[User]):
         self.domain.emit("user.deleted", user, permanent)
         return user
 
-    def set_presence(self, user: User, status: str, note: str | None = None) -> None:
-        user.presence = status
+    def set_presence(self, user: User, status: str, note: str | None = None, note_ttl_s: int = 0) -> None:
+        """``status``: a set of :data:`PRESENCES` (see :func:`presence_set`); the note, when given,
+        is cleared after ``note_ttl_s`` seconds (0: kept)."""
+        now = self.now()
+        user.presence, user.presence_since = status, now
         if note is not None:
             user.presence_note = note
+            user.presence_note_until = now + note_ttl_s * 1000 if note_ttl_s > 0 else 0
         self.domain.emit("presence.changed", user)
 
     # -- reads -------------------------------------------------------------------------------------

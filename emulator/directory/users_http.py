@@ -17,9 +17,11 @@ from ..api.service import Service, listing
 from ..errors import bad_request, unauthenticated
 from ..state import VIEWS, Domain, dump_section
 from ..store import paginate
+from .auth import login_user
 from .devices import Devices
 from .licenses import Licenses
 from .roles import Roles
+from .two_factor import TfaKeys
 from .users import (
     E_PASSWORD_INVALID,
     EDITABLE,
@@ -39,15 +41,17 @@ def wire_user(domain: Domain, user: User) -> dict:
     users, devices = domain.store(Users), domain.store(Devices)
     roles, licenses = domain.store(Roles), domain.store(Licenses)
     default = devices.find(user.device_id)
+    note = user.note_at(domain.now()) if user.presence_note_until else user.presence_note
     return {
         "id": user.id, "name": user.name, "email": user.email, "username": user.username,
-        "extension": user.extension, "presence": {"status": user.presence, "note": user.presence_note},
+        "extension": user.extension, "presence": {"status": user.presence, "note": note},
         "device": {"id": default.id, "name": default.name} if default else None,
         "devices": [{"id": d.id, "name": d.name} for d in devices.of(user.id)],
         "profile": user.profile,
         "license": [licenses.grant(user, s) for s in user.licenses],
         "roles": [{"id": r, "name": roles.rows[r].name} for r in user.role_ids if r in roles.rows],
         "contact": {"id": user.contact_id} if user.contact_id else None,
+        "totp_url": domain.store(TfaKeys).url(user),
         "chat_name": user.chat_name, "force_password_change": user.force_password_change,
         **audit(users, user), "deleted_at": user.deleted_at, "deleted_by": user_ref(users, user.deleted_by),
     }
@@ -55,7 +59,10 @@ def wire_user(domain: Domain, user: User) -> dict:
 
 @dump_section("users", order=10)
 def _dump(domain: Domain) -> list[dict]:
-    return [{**render_as("apiUser", wire_user(domain, u)), "root": u.root, "has_password": bool(u.password_hash)}
+    """Without secrets: whether a user has a password and a two-factor key, not what they are."""
+    keys = domain.store(TfaKeys).secrets
+    return [{**{k: v for k, v in render_as("apiUser", wire_user(domain, u)).items() if k != "totp_url"},
+             "root": u.root, "has_password": bool(u.password_hash), "has_2fa_key": u.id in keys}
             for u in domain.store(Users)]
 
 
@@ -193,16 +200,14 @@ def update_password(call: Call) -> dict:
 
 
 def _password_owner(call: Call) -> tuple[Domain, User]:
-    body, world, session = call.body, call.world, call.session
+    body, session = call.body, call.session
     if session is not None:
         users = call.store(Users)
         return call.domain, users.get(body.get("id") or session.user_id) if session.root else users.get(session.user_id)
-    domain = world.domain_by_name(body.get("domain", "")) if body.get("domain") else (
-        next(iter(world.domains.values())) if len(world.domains) == 1 else None)
-    user = domain.store(Users).by_username(body.get("username", "")) if domain else None
-    if domain is None or user is None:
+    found = login_user(call.world, body.get("username", ""), body.get("domain"))
+    if found is None:
         raise unauthenticated("password: unknown username or domain")
-    return domain, user
+    return found
 
 
 @api.operation("LogoutUser")

@@ -24,13 +24,13 @@ def test_requests_are_counted_by_operation_and_status(webitel_emulator):
     before = samples(webitel_emulator)
     api.get("/users/2")
     api.get("/users/999999")
-    api.get("/roles/metadata")  # an operation the emulator does not serve
+    api.get("/permissions")  # an operation the emulator does not serve (outside the contact-center core)
     api.get("/no/such/path")
     after = samples(webitel_emulator)
     total = "webitel_emulator_requests_total"
     for labels in ({"operation": "ReadUser", "method": "GET", "status": "200"},
                    {"operation": "ReadUser", "method": "GET", "status": "404"},
-                   {"operation": "RoleMetadata", "method": "GET", "status": "501"},
+                   {"operation": "GetPermissions", "method": "GET", "status": "501"},
                    {"operation": "unknown", "method": "GET", "status": "501"}):
         assert count(after, total, **labels) - count(before, total, **labels) == 1, labels
 

@@ -32,6 +32,7 @@ SEED = {"domains": [{
                "wrap_up_time": 10, "call_timeout": 20},
               {"name": "B", "strategy": "round-robin", "max_no_answer": 1}],
     "skills": [{"name": s} for s in SKILLS],
+    "pause_causes": [{"name": "x"}],  # the cause the agents' pauses give
     "queues": [{"name": "q1", "priority": 5, "team": "A",
                 "skills": [{"skill": "en", "lvl": 1, "min_capacity": 10, "max_capacity": 80},
                            {"skill": "es", "lvl": 2, "buckets": [{"id": "1"}]}]},

@@ -21,6 +21,7 @@ SEED = {"domains": [{
     "licenses": [{"id": "cc", "product": "CALL_CENTER", "limit": 10}, {"id": "cm", "product": "CALL_MANAGER"}],
     "teams": [{"name": "Support", "strategy": "top-down", "no_answer_delay_time": 5}],
     "skills": [{"name": "English"}, {"name": "Spanish"}],
+    "pause_causes": [{"name": "Lunch"}],
     "queues": [{"name": "Line", "team": "Support", "skills": [{"skill": "English"}]}],
     "users": [{"username": "ann", "licenses": ["cc"], "presence": "sip",
                "agent": {"team": "Support", "skills": [{"skill": "English", "capacity": 50}]}},
@@ -172,7 +173,8 @@ def test_max_no_answer_zero_breaks_out_on_the_first_miss(api, handle):
 
 def test_a_paused_agent_keeps_its_pause_when_its_phone_goes(api, handle):
     agent = first(api, "/agents")
-    api.patch(f"{CC}/agents/{agent['id']}/status", json={"status": "pause", "payload": "Lunch"})
+    paused = api.patch(f"{CC}/agents/{agent['id']}/status", json={"status": "pause", "payload": "Lunch"})
+    assert paused.status_code == 200
     handle.set_presence(agent["user"]["id"], "")
     assert api.get(f"{CC}/agents/{agent['id']}").json()["status"] == "pause"
 
