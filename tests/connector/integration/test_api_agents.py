@@ -153,6 +153,17 @@ def test_agent_statuses(api, agent, emulator):
     assert off.json["agent_status"] == "offline"
 
 
+def test_an_unknown_pause_cause_is_a_field_error(api, agent, emulator):
+    emulator.set_presence(agent["webitel_user_id"], "sip")
+    assert api.put(f"{BASE}/{agent['id']}/agent-status", json={"status": "online"}).status_code == 200
+    response = api.put(f"{BASE}/{agent['id']}/agent-status", json={"status": "pause", "pause_cause": "Nap"})
+    error = error_of(response)
+    assert response.status_code == 422 and list(error["fields"]) == ["pause_cause"], error
+    assert error["outcome"] == "not_changed" and error["webitel"]["id"] == "app.agent.set_pause.payload"
+    shown = api.get(f"{BASE}/{agent['id']}").json
+    assert shown["agent_status"] == "online" and shown["sync"]["state"] == "in_sync"
+
+
 @pytest.mark.parametrize("body", [{"status": "waiting"}, {}, {"status": "online", "x": 1}, {"status": 1}])
 def test_status_refusals(api, agent, body):
     assert api.put(f"{BASE}/{agent['id']}/agent-status", json=body).status_code == 422

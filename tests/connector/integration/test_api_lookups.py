@@ -41,13 +41,20 @@ def test_skills(api):
     assert [s["name"] for s in api.get(f"{LOOKUPS}/skills?q=ENG").json["items"]] == ["English"]
 
 
+def test_pause_causes(api):
+    causes = {c["name"]: c for c in api.get(f"{LOOKUPS}/pause-causes").json["items"]}
+    assert set(causes) == {"Lunch", "Break", "Training", "Tea"}
+    assert causes["Lunch"]["limit_min"] == 60 and causes["Training"]["limit_min"] == 0
+    assert [c["name"] for c in api.get(f"{LOOKUPS}/pause-causes?q=lun").json["items"]] == ["Lunch"]
+
+
 def test_lookups_page_through_everything_webitel_has(api, emulator):
     for i in range(120):  # more than one page of Webitel's (the connector asks 100 at a time)
         emulator.client.post("/call_center/skills", json={"name": f"Skill {i:03d}"})
     assert len(api.get(f"{LOOKUPS}/skills").json["items"]) == 123
 
 
-@pytest.mark.parametrize("path", ["licenses", "roles", "teams", "skills"])
+@pytest.mark.parametrize("path", ["licenses", "roles", "teams", "skills", "pause-causes"])
 @pytest.mark.parametrize("status, code", [(503, "webitel_unavailable"), (500, "webitel_error")])
 def test_a_failing_webitel_is_an_upstream_error(api, emulator, path, status, code):
     emulator.add_fault(path="/api/*", method="GET", action="error", status=status)
