@@ -93,13 +93,6 @@ UNSERVED: dict[str, str] = {
     "ReadPresetQuery": TODO,  # GET /call_center/preset/query/{id}
     "PatchPresetQuery": TODO,  # PATCH /call_center/preset/query/{id}
     "UpdatePresetQuery": TODO,  # PUT /call_center/preset/query/{id}
-    # CalendarService
-    "SearchCalendar": TODO,  # GET /calendars
-    "CreateCalendar": TODO,  # POST /calendars
-    "SearchTimezones": TODO,  # GET /calendars/timezones
-    "DeleteCalendar": TODO,  # DELETE /calendars/{id}
-    "ReadCalendar": TODO,  # GET /calendars/{id}
-    "UpdateCalendar": TODO,  # PUT /calendars/{id}
     # MemberService
     "AttemptCallback": TODO,  # PATCH /call_center/attempts/{attempt_id}
     "SearchMembers": TODO,  # GET /call_center/members
@@ -144,19 +137,6 @@ UNSERVED: dict[str, str] = {
     "UpdateCallAnnotation": TODO,  # PUT /calls/history/{call_id}/annotation/{id}
     "RedialCall": TODO,  # POST /calls/history/{call_id}/redial
     "PatchHistoryCall": TODO,  # PATCH /calls/history/{id}
-    # BucketService
-    "SearchBucket": TODO,  # GET /call_center/buckets
-    "CreateBucket": TODO,  # POST /call_center/buckets
-    "DeleteBucket": TODO,  # DELETE /call_center/buckets/{id}
-    "ReadBucket": TODO,  # GET /call_center/buckets/{id}
-    "UpdateBucket": TODO,  # PUT /call_center/buckets/{id}
-    # QueueBucketService
-    "SearchQueueBucket": TODO,  # GET /call_center/queues/{queue_id}/buckets
-    "CreateQueueBucket": TODO,  # POST /call_center/queues/{queue_id}/buckets
-    "DeleteQueueBucket": TODO,  # DELETE /call_center/queues/{queue_id}/buckets/{id}
-    "ReadQueueBucket": TODO,  # GET /call_center/queues/{queue_id}/buckets/{id}
-    "PatchQueueBucket": TODO,  # PATCH /call_center/queues/{queue_id}/buckets/{id}
-    "UpdateQueueBucket": TODO,  # PUT /call_center/queues/{queue_id}/buckets/{id}
     # CommunicationTypeService
     "SearchCommunicationType": TODO,  # GET /call_center/communication_type
     "CreateCommunicationType": TODO,  # POST /call_center/communication_type

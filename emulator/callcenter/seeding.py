@@ -66,8 +66,11 @@ def seed_queues(ctx: SeedContext, entries: list[dict], where: str) -> None:
         attrs = {**QUEUE_DEFAULTS, **_plain(spec, Queue, ("team", "skills", "refs"), at)}
         if spec.get("team"):
             attrs["team_id"] = ctx.ref("team", spec["team"], f"{at}.team")
+        if spec.get("calendar"):
+            attrs["refs"] = {"calendar": ctx.ref("calendar", spec["calendar"], f"{at}.calendar")}
         with entry(at):
             queue = queues.create(actor=ctx.admin_id, **attrs)
+        ctx.names.setdefault("queue", {})[queue.name.casefold()] = queue.id  # buckets and members refer to it
         for k, qs in enumerate(_expect(spec.get("skills", []), list, f"{at}.skills")):
             if not isinstance(qs, dict):
                 raise SeedError(f"{at}.skills[{k}]: expected dict, got {type(qs).__name__}")
