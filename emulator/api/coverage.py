@@ -54,23 +54,7 @@ UNSERVED: dict[str, str] = {
     "UpdateDomain2": TODO,  # PATCH /domains/{domain.dc}
     "UpdateDomain": TODO,  # PUT /domains/{domain.dc}
     # AgentService
-    "SearchAgentCallStatistics": TODO,  # GET /call_center/agents/reports/call
-    "SearchAgentStatusStatistic": TODO,  # GET /call_center/agents/reports/status
-    "SearchAgentStatusStatisticItem": TODO,  # GET /call_center/agents/reports/status/{agent_id}
-    "SearchAgentStateHistory": TODO,  # GET /call_center/agents/states/history
     "SearchPauseCauseForAgent": TODO,  # GET /call_center/agents/{agent_id}/pause_causes
-    "AgentStateHistory": TODO,  # GET /call_center/agents/{agent_id}/states/history
-    "AgentSetState": TODO,  # PATCH /call_center/agents/{agent_id}/states/waiting
-    "SearchAgentInQueueStatistics": TODO,  # GET /call_center/agents/{agent_id}/statistics/queues
-    "AgentTodayStatistics": TODO,  # GET /call_center/agents/{agent_id}/statistics/today
-    "SearchAgentInQueue": TODO,  # GET /call_center/agents/{id}/queues
-    "SearchAgentInTeam": TODO,  # GET /call_center/agents/{id}/teams
-    "SearchUserStatus": TODO,  # GET /call_center/users
-    # QueueService
-    "SearchQueueReportGeneral": TODO,  # GET /call_center/queues/reports/general
-    "GetQueuesGlobalState": TODO,  # GET /call_center/queues/state
-    "SetQueuesGlobalState": TODO,  # PATCH /call_center/queues/state
-    "SearchQueueTags": TODO,  # GET /call_center/queues/tags
     # AgentPauseCauseService
     "SearchAgentPauseCause": TODO,  # GET /call_center/pause_causes
     "CreateAgentPauseCause": TODO,  # POST /call_center/pause_causes
@@ -93,50 +77,6 @@ UNSERVED: dict[str, str] = {
     "ReadPresetQuery": TODO,  # GET /call_center/preset/query/{id}
     "PatchPresetQuery": TODO,  # PATCH /call_center/preset/query/{id}
     "UpdatePresetQuery": TODO,  # PUT /call_center/preset/query/{id}
-    # MemberService
-    "AttemptCallback": TODO,  # PATCH /call_center/attempts/{attempt_id}
-    "SearchMembers": TODO,  # GET /call_center/members
-    "PatchMemberOne": TODO,  # PATCH /call_center/members/{id}
-    "SearchAttempts": TODO,  # GET /call_center/queues/attempts/active
-    "ResetActiveAttempts": TODO,  # PUT /call_center/queues/attempts/active/reset
-    "SearchAttemptsHistory": TODO,  # GET /call_center/queues/attempts/history
-    "AssignAttempt": TODO,  # PATCH /call_center/queues/attempts/{attempt_id}/assign
-    "AttemptsRenewalResult": TODO,  # PATCH /call_center/queues/attempts/{attempt_id}/renewal
-    "DeleteAllMembers": TODO,  # DELETE /call_center/queues/members
-    "DeleteMembers": TODO,  # DELETE /call_center/queues/{queue_id}/members
-    "SearchMemberInQueue": TODO,  # GET /call_center/queues/{queue_id}/members
-    "CreateMember": TODO,  # POST /call_center/queues/{queue_id}/members
-    "CreateMemberBulk": TODO,  # POST /call_center/queues/{queue_id}/members/bulk
-    "ExportMembers": TODO,  # GET /call_center/queues/{queue_id}/members/export
-    "ResetMembers": TODO,  # PATCH /call_center/queues/{queue_id}/members/reset
-    "ResetMembersCount": TODO,  # GET /call_center/queues/{queue_id}/members/reset/count
-    "DeleteMember": TODO,  # DELETE /call_center/queues/{queue_id}/members/{id}
-    "ReadMember": TODO,  # GET /call_center/queues/{queue_id}/members/{id}
-    "PatchMember": TODO,  # PATCH /call_center/queues/{queue_id}/members/{id}
-    "UpdateMember": TODO,  # PUT /call_center/queues/{queue_id}/members/{id}
-    "SearchMemberAttempts": TODO,  # GET /call_center/queues/{queue_id}/members/{member_id}/attempts
-    "CreateAttempt": TODO,  # POST /call_center/queues/{queue_id}/members/{member_id}/attempts
-    "AttemptResult": TODO,  # PATCH /call_center/queues/{queue_id}/members/{member_id}/attempts/{attempt_id}
-    # CallService
-    "CreateCall": TODO,  # POST /calls
-    "SearchActiveCall": TODO,  # GET /calls/active
-    "HangupCall": TODO,  # DELETE /calls/active/{id}
-    "ReadCall": TODO,  # GET /calls/active/{id}
-    "ConfirmPush": TODO,  # PATCH /calls/active/{id}/confirm_push
-    "DtmfCall": TODO,  # PATCH /calls/active/{id}/dtmf
-    "EavesdropCall": TODO,  # POST /calls/active/{id}/eavesdrop
-    "HoldCall": TODO,  # PATCH /calls/active/{id}/hold
-    "BlindTransferCall": TODO,  # PATCH /calls/active/{id}/transfer
-    "UnHoldCall": TODO,  # PATCH /calls/active/{id}/unhold
-    "SetVariablesCall": TODO,  # PATCH /calls/active/{id}/variables
-    "SearchHistoryCall": TODO,  # GET /calls/history
-    "SearchHistoryCallPost": TODO,  # POST /calls/history
-    "AggregateHistoryCall": TODO,  # POST /calls/history/aggregate
-    "CreateCallAnnotation": TODO,  # POST /calls/history/{call_id}/annotation
-    "DeleteCallAnnotation": TODO,  # DELETE /calls/history/{call_id}/annotation/{id}
-    "UpdateCallAnnotation": TODO,  # PUT /calls/history/{call_id}/annotation/{id}
-    "RedialCall": TODO,  # POST /calls/history/{call_id}/redial
-    "PatchHistoryCall": TODO,  # PATCH /calls/history/{id}
     # CommunicationTypeService
     "SearchCommunicationType": TODO,  # GET /call_center/communication_type
     "CreateCommunicationType": TODO,  # POST /call_center/communication_type

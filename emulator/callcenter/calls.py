@@ -353,9 +353,10 @@ class Switchboard(Store):
         return call
 
     # -- rules -------------------------------------------------------------------------------------
-    def end(self, call: Call, at: int, *, cause: str = "", result: str = "") -> None:
+    def end(self, call: Call, at: int, *, cause: str = "", result: str = "", process: bool = True) -> None:
         """The call is over: a waiting caller hung up, a ringing phone stops ringing, a bridged
-        agent goes to processing or wrap-up; the attempt's member learns the result."""
+        agent goes to processing (unless ``process`` is false or the attempt was cancelled) or
+        wrap-up; the attempt's member learns the result."""
         agent = self.agents.find(call.agent_id)
         previous = call.state
         call.state, call.ended_at, call.ring_until = CALL_ENDED, at, 0
@@ -376,7 +377,7 @@ class Switchboard(Store):
                 agent.last_bridge_end = at
                 queue = self.domain.store(Queues).find(call.queue_id)
                 enabled, seconds, _renewal = queue.processing_window() if queue else (False, 0, 0)
-                if enabled and result != "cancel":
+                if enabled and process and result != "cancel":
                     call.processing_until = at + seconds * 1000
                     call.result = result
                     self.processing.add(call.id)
@@ -398,9 +399,10 @@ class Switchboard(Store):
         member = members.find(call.member_id)
         queue = self.domain.store(Queues).find(call.queue_id)
         if member is not None and member.attempt_id == call.id:
-            members.settle(member, result, at, communication=call.communication,
-                           max_attempts=queue.setting("max_attempts") if queue else 0,
-                           wait_between_retries=queue.setting("wait_between_retries") if queue else 0, **report)
+            params: dict[str, Any] = {"max_attempts": queue.setting("max_attempts") if queue else 0,
+                                      "wait_between_retries": queue.setting("wait_between_retries") if queue else 0,
+                                      **report}
+            members.settle(member, result, at, communication=call.communication, **params)
 
     def finish_processing(self, call: Call, result: str, at: int, **report: Any) -> None:
         """The attempt's processing ends (the agent reported it, or its time ran out): the agent
