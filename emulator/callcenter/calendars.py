@@ -153,8 +153,9 @@ class Calendars(Table[Calendar]):
 
     @mutation
     def update(self, calendar_id: int, *, actor: int | None, **changes: Any) -> Calendar:
+        """PUT: every attribute, validated before the calendar is read (the engine's order)."""
+        _check(Calendar(**changes))
         calendar = replace(dup(self.get(calendar_id)), **changes)
-        _check(calendar)
         if find_timezone(calendar.timezone_id) is None:
             raise bad_request(E_CALENDAR_UPDATE, f"Id={calendar_id}, timezone id={calendar.timezone_id} not found: "
                                                  "pq: insert or update on table \"calendar\" violates foreign key "

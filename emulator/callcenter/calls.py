@@ -140,6 +140,7 @@ class Switchboard(Store):
         self.timers: dict[int, int] = {}  # agent id -> unix ms its wrap_time / missed / processing state ends
         self.cursors: dict[int, int] = {}  # round-robin: team id (or -queue id) -> agent last offered
         self.of_member: dict[int, list[int]] = {}  # member id -> its attempts (call ids), oldest first
+        self.next_dial_at = dialer.NEVER  # when the clock alone may let the dialer dial again
 
     @property
     def agents(self) -> Agents:
@@ -523,6 +524,8 @@ class Switchboard(Store):
             self.enforce_licenses(at)
             self.dispatch(at)
         self.enforce_licenses(now)
+        if self.free and now >= self.next_dial_at:
+            dialer.dial(self, now)  # a calendar opened, or a member's min_offering_at came
 
     def processing_timed_out(self, call: Call, at: int) -> None:
         """No report came in time (``cc_attempt_timeout``): ``canceled_by_timeout`` when the

@@ -43,6 +43,7 @@ FINAL_RESULTS = frozenset({"success", "cancel", "canceled_by_timeout"})
 # Causes ResetMembers leaves alone (cc_member_store.go ResetMembers).
 NOT_RESETTABLE = frozenset({"success", "expired", "cancel", "terminate", "no_communications"})
 EXPIRED, NO_COMMUNICATIONS, CANCEL = "expired", "no_communications", "cancel"
+NEVER = 2**63 - 1
 
 
 @dataclass
@@ -137,6 +138,7 @@ class Members(Table[Member]):
         super().__init__(domain)
         self.of_queue: dict[int, dict[int, Member]] = {}
         self._order: dict[int, tuple[int, list[int]]] = {}  # queue id -> (queue buckets' version, dial order)
+        self.next_ready = NEVER  # the earliest min_offering_at still ahead that ``ready`` passed over
 
     def missing(self, row_id: int) -> Exception:
         return not_found(E_MEMBER_NOT_FOUND, f"Id={row_id}, sql: no rows in result set")
@@ -315,7 +317,10 @@ class Members(Table[Member]):
         rows = self.of_queue.get(queue.id, {})
         for member_id in list(self.dial_order(queue)):
             member = rows.get(member_id)
-            if member is None or member.stop_cause or member.attempt_id is not None or member.ready_at > at:
+            if member is None or member.stop_cause or member.attempt_id is not None:
+                continue
+            if member.ready_at > at:
+                self.next_ready = min(self.next_ready, member.ready_at)
                 continue
             bucket = buckets.of(queue.id, member.bucket_id)
             if bucket is not None and bucket.disabled:

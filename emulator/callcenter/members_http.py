@@ -28,6 +28,7 @@ from .queues import Queues
 from .skills import Skills
 
 E_EXPORT_FORMAT = "app.member.export.valid.format"
+E_MEMBER_QUEUE_NOT_FOUND = "store.sql_member.get_queue.not_found"
 MEMBER = Fields(Member, priority="priority", expire_at="expire_at", min_offering_at="ready_at",
                 variables="variables", name="name", timezone=("timezone_id", REF), bucket=("bucket_id", REF),
                 agent=("agent_id", REF), skill=("skill_id", REF), stop_cause="stop_cause", attempts="attempts")
@@ -194,10 +195,21 @@ def update(call: Call) -> dict:
 
 
 @api.operation("PatchMember")
-@api.operation("PatchMemberOne")
 def patch(call: Call) -> dict:
-    member = call.store(Members).patch(call.path["id"], actor=call.user_id, queue_id=call.path.get("queue_id"),
+    member = call.store(Members).patch(call.path["id"], actor=call.user_id, queue_id=call.path["queue_id"],
                                        **member_attributes(call))
+    return wire_member(call.domain, member)
+
+
+@api.operation("PatchMemberOne")
+def patch_one(call: Call) -> dict:
+    """``PATCH /call_center/members/{id}``: the member's queue is looked up first
+    (``MemberQueueId``: 400 ``store.sql_member.get_queue.not_found`` when there is none)."""
+    members = call.store(Members)
+    found = members.find(call.path["id"])
+    if found is None:
+        raise bad_request(E_MEMBER_QUEUE_NOT_FOUND, "Not found member or queue")
+    member = members.patch(found.id, actor=call.user_id, queue_id=found.queue_id, **member_attributes(call))
     return wire_member(call.domain, member)
 
 
