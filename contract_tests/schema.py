@@ -41,7 +41,8 @@ def _strict(node: Any) -> Any:
 
 # Values that are the client's own data (google.protobuf.Struct / Value, maps): protojson writes
 # them as they are, zeros included.
-FREE_FORM = frozenset({"payload", "variables", "metadata", "profile", "provision"})
+FREE_FORM = frozenset({"payload", "variables", "metadata", "profile", "provision",
+                       "data"})  # engine.AggregateResult.data: a google.protobuf.Value
 WRAPPERS = frozenset(field for _definition, field in WRAPPER_FIELDS)
 
 

@@ -104,7 +104,7 @@ def test_timezones_are_listed_by_name_and_id(api):
 
 
 # -- the calendar gates a queue's calls (control plane: the clock) -----------------------------------
-def _at(emulator, when: datetime) -> None:
+def advance_to(emulator, when: datetime) -> None:
     """Move the emulator's clock forward to ``when`` (UTC)."""
     now = int(emulator.state()["clock_ms"])
     target = int(when.timestamp() * 1000)
@@ -112,7 +112,7 @@ def _at(emulator, when: datetime) -> None:
     emulator.advance_clock((target - now) / 1000)
 
 
-def _next(weekday: int, hour: int, minute: int, emulator) -> datetime:
+def next_weekday_at(weekday: int, hour: int, minute: int, emulator) -> datetime:
     """The next moment (UTC) that is ``weekday`` (0 Monday) at ``hour:minute``, a week ahead at most."""
     now = datetime.fromtimestamp(int(emulator.state()["clock_ms"]) / 1000, UTC)
     for days in range(1, 9):
@@ -127,13 +127,13 @@ def _next(weekday: int, hour: int, minute: int, emulator) -> datetime:
 def test_a_queue_outside_its_calendar_takes_no_calls(api, cc, emulator):
     calendar = cc.make_calendar(accepts=WEEKDAYS_9_TO_18, excepts=[])
     queue = cc.queue(calendar={"id": calendar["id"]})
-    _at(emulator, _next(5, 10, 0, emulator))  # Saturday: no working interval
+    advance_to(emulator, next_weekday_at(5, 10, 0, emulator))  # Saturday: no working interval
     refused(emulator.control("POST", "/calls", json={"queue_id": queue["id"]}), 400, "emulator.call.queue")
-    _at(emulator, _next(0, 8, 59, emulator))  # Monday 08:59: not yet
+    advance_to(emulator, next_weekday_at(0, 8, 59, emulator))  # Monday 08:59: not yet
     refused(emulator.control("POST", "/calls", json={"queue_id": queue["id"]}), 400, "emulator.call.queue")
     emulator.advance_clock(60)  # 09:00, the interval's first minute
     assert emulator.add_call(queue["id"])["state"] == "waiting"
-    _at(emulator, _next(1, 18, 0, emulator))  # Tuesday 18:00: the last minute, both ends included
+    advance_to(emulator, next_weekday_at(1, 18, 0, emulator))  # Tuesday 18:00: the last minute, both ends included
     assert emulator.add_call(queue["id"])["state"] == "waiting"
     emulator.advance_clock(60)
     refused(emulator.control("POST", "/calls", json={"queue_id": queue["id"]}), 400, "emulator.call.queue")
@@ -141,11 +141,11 @@ def test_a_queue_outside_its_calendar_takes_no_calls(api, cc, emulator):
 
 @pytest.mark.control_plane
 def test_a_holiday_closes_the_day_unless_it_is_a_working_one_within_its_hours(api, cc, emulator):
-    monday = _next(0, 10, 0, emulator)
+    monday = next_weekday_at(0, 10, 0, emulator)
     holiday = int(monday.replace(hour=0).timestamp() * 1000)
     calendar = cc.make_calendar(accepts=ALWAYS, excepts=[{"name": "closed", "date": str(holiday)}])
     queue = cc.queue(calendar={"id": calendar["id"]})
-    _at(emulator, monday)
+    advance_to(emulator, monday)
     refused(emulator.control("POST", "/calls", json={"queue_id": queue["id"]}), 400, "emulator.call.queue")
     ok(api.put(f"/calendars/{calendar['id']}", json={
         "name": calendar["name"], "timezone": calendar["timezone"], "accepts": ALWAYS,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from contract_tests.call_center.conftest import CC, ok, refused
-from contract_tests.call_center.test_calendars import _at, _next
+from contract_tests.call_center.test_calendars import advance_to, next_weekday_at
 from contract_tests.call_center.test_members import comm
 from contract_tests.call_center.test_routing import go_online
 
@@ -67,7 +67,7 @@ def campaign(api, cc, emulator):
 
 def test_an_outbound_queue_dials_each_member_exactly_once_within_its_calendar(api, cc, emulator, campaign):
     queue, eligible, never = campaign
-    _at(emulator, _next(5, 12, 0, emulator))  # Saturday noon: the calendar is closed
+    advance_to(emulator, next_weekday_at(5, 12, 0, emulator))  # Saturday noon: the calendar is closed
     made = ok(api.post(f"{CC}/queues/{queue['id']}/members/bulk", json={
         "items": [{"name": f"member {i}", "communications": [comm(f"+1555000{i:04d}")]} for i in range(100)]}))
     assert len(made["ids"]) == 100
@@ -75,7 +75,7 @@ def test_an_outbound_queue_dials_each_member_exactly_once_within_its_calendar(ap
     emulator.advance_clock(3600)
     assert active(api, queue) == []
 
-    _at(emulator, _next(0, 17, 50, emulator))  # Monday 17:50: open, ten minutes before closing
+    advance_to(emulator, next_weekday_at(0, 17, 50, emulator))  # Monday 17:50: open, ten minutes before closing
     rounds, closed_seen = 0, 0
     while True:
         attempts = active(api, queue)
@@ -86,7 +86,7 @@ def test_an_outbound_queue_dials_each_member_exactly_once_within_its_calendar(ap
             now = clock(emulator)
             assert not open_at(now), f"{len(waiting)} members wait, agents are free, and the queue is open at {now}"
             closed_seen += 1
-            _at(emulator, _next(1, 9, 0, emulator))  # Tuesday 09:00: dialling resumes
+            advance_to(emulator, next_weekday_at(1, 9, 0, emulator))  # Tuesday 09:00: dialling resumes
             continue
         assert len(attempts) <= 5 and {a["agent"]["id"] for a in attempts} <= {a["id"] for a in eligible}
         assert len({a["member"]["id"] for a in attempts}) == len(attempts)  # one attempt per member at a time

@@ -156,7 +156,7 @@ class CallControl(Store):
             raise bad_request(E_CALL_EAVESDROP, f"Id={call.id}: only a call bridged with an agent can be listened to")
         agent = self.domain.store(Agents).find(call.agent_id)
         user = self.domain.store(Users).find(agent.user_id) if agent else None
-        return self.originate(caller=supervisor, destination=user.extension if user else str(call.id),
+        return self.originate(caller=supervisor, destination=(user.extension if user else "") or str(call.id),
                               variables=variables, parent_id=call.id, kind=EAVESDROP)
 
     def redial(self, call_id: int, caller: User) -> Call:

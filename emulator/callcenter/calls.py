@@ -358,7 +358,7 @@ class Switchboard(Store):
         """The call is over: a waiting caller hung up, a ringing phone stops ringing, a bridged
         agent goes to processing (unless ``process`` is false or the attempt was cancelled) or
         wrap-up; the attempt's member learns the result."""
-        agent = self.agents.find(call.agent_id)
+        agent = self.agents.find(call.agent_id) if call.queue_id is not None else self.agents.of(call.user_id or 0)
         previous = call.state
         call.state, call.ended_at, call.ring_until = CALL_ENDED, at, 0
         call.cause = cause or call.cause or NORMAL_CLEARING

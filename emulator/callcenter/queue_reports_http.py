@@ -44,9 +44,9 @@ def queue_report(domain: Any, queue: Queue, calls: Iterable[Call], now: int) -> 
     answered = [c for c in mine if c.answered_at]
     ended_unanswered = [c for c in mine if c.state == CALL_ENDED and not c.answered_at]
     wrap = domain.store(Teams).setting(queue.team_id, "wrap_up_time")
-    waits = [((c.answered_at or c.ended_at or now) - c.created_at) / 1000 for c in mine]
-    answer_waits = [(c.answered_at - c.created_at) / 1000 for c in answered]
-    talks = [((c.ended_at or now) - c.answered_at) / 1000 for c in answered]
+    waits = [float(((c.answered_at or c.ended_at or now) - c.created_at) // 1000) for c in mine]
+    answer_waits = [float((c.answered_at - c.created_at) // 1000) for c in answered]
+    talks = [float(((c.ended_at or now) - c.answered_at) // 1000) for c in answered]  # whole seconds, as bill_sec
     load = queue_load(domain, queue)
     team = domain.store(Teams).find(queue.team_id)
     return {"queue": ref(queue.name, queue.id), "team": ref(team.name if team else None, queue.team_id),
