@@ -119,11 +119,12 @@ def seed_members(ctx: SeedContext, entries: list[dict], where: str) -> None:
             at = f"{where}[{j}].members[{k}]"
             if not isinstance(item, dict):
                 raise SeedError(f"{at}: expected dict, got {type(item).__name__}")
-            names = {key: item.pop(key) for key in ("bucket", "agent", "skill") if isinstance(item.get(key), str)}
+            names = {key: item[key] for key in ("bucket", "agent", "skill") if isinstance(item.get(key), str)}
             comms = [{"type": {"id": 1}, **c} if isinstance(c, dict) else c for c in item.get("communications") or ()]
+            rest = {k: v for k, v in item.items() if k not in names}  # the seed document stays as it was
             with entry(at):
                 body = decode({"$ref": "#/definitions/engine.MemberService.CreateMemberBody"},
-                              {**item, "communications": comms})
+                              {**rest, "communications": comms})
             attributes = {"name": body.get("name", ""), "priority": body.get("priority", 0),
                           "variables": body.get("variables", {}), "expire_at": body.get("expire_at", 0),
                           "ready_at": body.get("min_offering_at", 0), "timezone_id": ref_id(body.get("timezone")),
