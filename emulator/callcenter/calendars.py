@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib.resources
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -87,8 +87,13 @@ class Calendar(Record):
     specials: list[dict[str, Any]] = field(default_factory=list)  # as accepts
 
 
-def _local_date(ms: int, tz: ZoneInfo) -> date:
-    return datetime.fromtimestamp(ms / 1000, tz).date()
+def _local_date(ms: int, tz: ZoneInfo | timezone) -> date:
+    """The date of a unix ms in a timezone; dates beyond Python's years 1..9999 (Webitel's Go
+    takes any int64) are the first or last date there is."""
+    try:
+        return datetime.fromtimestamp(ms / 1000, tz).date()
+    except (OverflowError, ValueError, OSError):
+        return date.min if ms < 0 else date.max
 
 
 def is_open(calendar: Calendar, at_ms: int) -> bool:
@@ -129,7 +134,7 @@ def _check(calendar: Calendar) -> None:
         if exc.get("disabled"):
             continue
         # Go's layout "2006-02-01" is year-day-month: Webitel's key, kept as it is.
-        key = datetime.fromtimestamp(int(exc.get("date") or 0) / 1000, UTC).strftime("%Y-%d-%m")
+        key = _local_date(int(exc.get("date") or 0), UTC).strftime("%Y-%d-%m")
         if key in seen:
             raise bad_request(E_CALENDAR_EXCEPT_DATE, f"You can't add another holiday on the same date {key}")
         seen.add(key)

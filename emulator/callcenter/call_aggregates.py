@@ -69,4 +69,5 @@ def aggregate(rows: Iterable[Mapping[str, Any]], agg: Mapping[str, Any]) -> list
             return _order(row.get(name))
 
         out.sort(key=order, reverse=desc)
-    return out[: agg.get("limit") or DEFAULT_LIMIT]
+    limit = agg.get("limit") or 0
+    return out[: limit if limit > 0 else DEFAULT_LIMIT]

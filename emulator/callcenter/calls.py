@@ -140,6 +140,7 @@ class Switchboard(Store):
         self.timers: dict[int, int] = {}  # agent id -> unix ms its wrap_time / missed / processing state ends
         self.cursors: dict[int, int] = {}  # round-robin: team id (or -queue id) -> agent last offered
         self.of_member: dict[int, list[int]] = {}  # member id -> its attempts (call ids), oldest first
+        self.children: dict[int, list[int]] = {}  # call id -> the calls listening in on it
         self.next_dial_at = dialer.NEVER  # when the clock alone may let the dialer dial again
 
     @property
@@ -295,6 +296,8 @@ class Switchboard(Store):
         self.live.add(call.id)
         if call.member_id is not None:
             self.of_member.setdefault(call.member_id, []).append(call.id)
+        if call.parent_id is not None:
+            self.children.setdefault(call.parent_id, []).append(call.id)
         return call
 
     def enqueue(self, queue_id: int, from_number: str = "", bucket_id: int | None = None) -> Call:
@@ -367,7 +370,7 @@ class Switchboard(Store):
             call.hold_since = 0
         for discard in (self.live, self.waiting, self.ringing):
             discard.discard(call.id)
-        for child in [c for c in self.calls.values() if c.parent_id == call.id and c.state != CALL_ENDED]:
+        for child in [self.calls[i] for i in self.children.get(call.id, ()) if i in self.live]:
             self.end(child, at)  # an eavesdropper's call ends with the call it listens to
         result = result or (SUCCESS if previous == CALL_ACTIVE else ABANDONED)
         if agent is not None and agent.call_id == call.id:

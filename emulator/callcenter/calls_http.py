@@ -128,7 +128,7 @@ def wire_history_call(domain: Any, call: Call) -> dict:
         "parent_id": str(call.parent_id) if call.parent_id else "", **view.lookups(), **view.timings(),
         "hangup_at": call.ended_at, "cause": call.cause, "sip_code": 200 if call.answered_at else 487,
         "result": call.result, "stored_at": call.ended_at, "transfer_to": call.transfer_to,
-        "has_children": any(c.parent_id == call.id for c in domain.store(Switchboard).calls.values()),
+        "has_children": bool(domain.store(Switchboard).children.get(call.id)),
         "agent_description": call.description, "talk_sec": view.talk_sec,
         "hold": [{"start": a, "stop": b, "sec": (b - a) / 1000} for a, b in call.holds],
         "annotations": [wire_annotation(users, n) for n in notes],

@@ -9,6 +9,7 @@ ends its calls. A queue outside its calendar's hours takes no calls and dials no
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,7 +61,9 @@ class Queue(Record):
         """A dialer setting of the queue's ``payload`` (``max_attempts``, ``wait_between_retries``:
         call_center queue/call_progressive.go), as a whole number of at least 0."""
         value = self.payload.get(name) if isinstance(self.payload, dict) else None
-        return max(0, int(value)) if isinstance(value, int | float) and not isinstance(value, bool) else default
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            return default
+        return max(0, int(value))
 
     def processing_window(self) -> tuple[bool, int, int]:
         """(enabled, seconds, renewal seconds) of post-call processing: ``task_processing`` when
