@@ -24,6 +24,7 @@ from .calls import CALL_WAITING, Switchboard
 from .members import Members
 from .members_http import ref
 from .queues import Queue, Queues
+from .ranges import between
 from .skills import Skills
 from .statistics import AgentFigures, active_call, figures, today
 from .teams import Teams
@@ -33,11 +34,11 @@ E_REPORT_TIME = "grpc.agent.report.call"
 
 def _range(call: Request, *, required: bool = True) -> tuple[int, int]:
     """``time.from`` / ``time.to`` (unix ms); ``to`` 0 is now. Webitel refuses a report without."""
-    low, high = call.query.get("time.from"), call.query.get("time.to")
-    if required and low is None and high is None:
+    bounds = between(call.query, "time")
+    if bounds is None and required:
         raise bad_request(E_REPORT_TIME, "filter time is required")
-    now = call.domain.now()
-    return int(low or 0), int(high or 0) or now + 1
+    low, high = bounds or (0, 0)
+    return low, high or call.domain.now() + 1
 
 
 def agent_figures(domain: Domain, agents: Iterable[Agent], start: int, end: int) -> dict[int, AgentFigures]:
@@ -86,10 +87,9 @@ def _states(call: Request, rows: list[AgentState]) -> dict:
 
 @api.operation("SearchAgentStateHistory")
 def search_state_history(call: Request) -> dict:
-    args = call.query
-    low, high = args.get("joined_at.from"), args.get("joined_at.to")
+    low, high = between(call.query, "joined_at") or (0, 0)
     rows = call.store(AgentStates).search(agent_ids=call.ids("agent_id"), joined_from=low or None,
-                                          joined_to=high or None, from_id=args.get("from_id") or None)
+                                          joined_to=high or None, from_id=call.query.get("from_id") or None)
     return _states(call, rows)
 
 

@@ -22,6 +22,7 @@ from ..store import Store, any_ilike
 from .agents import Agents
 from .calls import CALL_ACTIVE, CALL_ENDED, CALL_OFFERING, CALL_WAITING, Call, Switchboard
 from .queues import Queues
+from .ranges import within
 
 E_REPORTING = "app.cc_member.reporting.app_err"
 E_RENEWAL = "app.cc_member.renewal_attempt.app_err"
@@ -68,17 +69,10 @@ class AttemptFilter:
                 and (not self.agent_ids or call.agent_id in self.agent_ids)
                 and (not self.results or call.result in self.results)
                 and (not self.offered_agent_ids or bool(self.offered_agent_ids & set(call.offered)))
-                and _within(call.created_at, self.joined_at) and _within(call.offered_at, self.offering_at)
-                and _within(leaving, self.leaving_at)
-                and _within(((leaving or now) - call.created_at) // 1000, self.duration)
+                and within(call.created_at, self.joined_at) and within(call.offered_at, self.offering_at)
+                and within(leaving, self.leaving_at)
+                and within(((leaving or now) - call.created_at) // 1000, self.duration)
                 and any_ilike(self.q, call.destination, call.from_number, call.from_name))
-
-
-def _within(value: int, bounds: tuple[int, int] | None) -> bool:
-    if bounds is None:
-        return True
-    low, high = bounds
-    return (not low or value >= low) and (not high or value <= high)
 
 
 class Attempts(Store):

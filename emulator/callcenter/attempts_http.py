@@ -17,6 +17,7 @@ from .calls import Call, Switchboard
 from .members import Members
 from .members_http import api, ref, wire_communication
 from .queues import Queues
+from .ranges import between
 
 DEFAULT_RESET_RESULT = "error"  # grpc_api/cc_member.go ResetActiveAttempts
 
@@ -74,20 +75,15 @@ def wire_member_attempt(domain: Any, call: Call) -> dict:
             "attempts": attempt_number(domain, call)}
 
 
-def _between(call: Request, name: str) -> tuple[int, int] | None:
-    low, high = call.query.get(f"{name}.from"), call.query.get(f"{name}.to")
-    return None if low is None and high is None else (int(low or 0), int(high or 0))
-
-
 def attempt_filter(call: Request) -> AttemptFilter:
     query = call.list_query(ENGINE_PAGE_SIZE)
     return AttemptFilter(
         ids=frozenset(call.ids("id")), queue_ids=frozenset(call.ids("queue_id")),
         bucket_ids=frozenset(call.ids("bucket_id")), member_ids=frozenset(call.ids("member_id")),
         agent_ids=frozenset(call.ids("agent_id")), results=frozenset(call.query.get("result") or ()),
-        offered_agent_ids=frozenset(call.ids("offered_agent_id")), joined_at=_between(call, "joined_at"),
-        offering_at=_between(call, "offering_at"), leaving_at=_between(call, "leaving_at"),
-        duration=_between(call, "duration"), q=query.q)
+        offered_agent_ids=frozenset(call.ids("offered_agent_id")), joined_at=between(call.query, "joined_at"),
+        offering_at=between(call.query, "offering_at"), leaving_at=between(call.query, "leaving_at"),
+        duration=between(call.query, "duration"), q=query.q)
 
 
 @api.operation("SearchAttempts")

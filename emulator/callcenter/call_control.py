@@ -89,9 +89,10 @@ class CallControl(Store):
                                                "is another user's")
 
     # -- actions -----------------------------------------------------------------------------------
-    def hangup(self, call: Call, cause: str) -> None:
+    def hangup(self, call: Call, cause: str) -> Call:
         self.board.end(call, self.now(), cause=cause)
         self.board.dispatch(self.now())
+        return call
 
     def hold(self, call: Call) -> str:
         if call.state != CALL_ACTIVE:
@@ -108,13 +109,14 @@ class CallControl(Store):
             call.hold_since = 0
         return "active"
 
-    def dtmf(self, call: Call, digit: str) -> None:
+    def dtmf(self, call: Call, digit: str) -> Call:
         if call.state != CALL_ACTIVE or not digit or any(d not in DTMF_DIGITS for d in digit):
             raise bad_request(E_CALL_DTMF, f"Id={call.id}: digits 0-9 * # A-D on a call in talk, got {digit!r} "
                                            f"on a {call.state} call")
         call.dtmf += digit
+        return call
 
-    def transfer(self, call: Call, destination: str) -> None:
+    def transfer(self, call: Call, destination: str) -> Call:
         """A blind transfer hands the call to ``destination`` and ends it for the agent (the
         emulator follows no further leg)."""
         if call.queue_id is not None and call.state in (CALL_WAITING, CALL_OFFERING):
@@ -124,9 +126,11 @@ class CallControl(Store):
         call.transfer_to = destination.strip()
         self.board.end(call, self.now(), cause="BLIND_TRANSFER")
         self.board.dispatch(self.now())
+        return call
 
-    def set_variables(self, call: Call, variables: dict[str, str]) -> None:
+    def set_variables(self, call: Call, variables: dict[str, str]) -> Call:
         call.variables.update(variables)
+        return call
 
     def originate(self, *, caller: User, destination: str = "", to_user: User | None = None,
                   variables: dict[str, str] | None = None, parent_id: int | None = None,

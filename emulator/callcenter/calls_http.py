@@ -8,7 +8,7 @@ not one is no call.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..api.request import Call as Request
@@ -23,6 +23,7 @@ from .call_control import Annotation, Annotations, CallControl, user_for_call
 from .calls import CALL_ACTIVE, CALL_ENDED, CALL_OFFERING, INBOUND, Call, Switchboard
 from .members import Members
 from .queues import Queues
+from .ranges import between, within
 from .teams import Teams
 
 E_SEARCH_HISTORY = "grpc.call.search_history"
@@ -165,7 +166,7 @@ class CallFilter:
         self.source, self.query = source, query
         self.refs = {name: self.ids(name) for name in REFERENCES}
         self.call_ids = self.ids("id")
-        self.ranges = {name: self.between(name) for name in RANGES}
+        self.ranges = {name: between(source, name, query=query) for name in RANGES}
         direction = source.get("direction")
         self.directions = set(source.get("directions") or ()) | set(
             direction if isinstance(direction, list) else [direction] if direction else [])
@@ -173,13 +174,6 @@ class CallFilter:
         self.transfer_to = set(source.get("transfer_to") or ())
         self.variables = dict(source.get("variables") or {})
         self.impossible = any(source.get(k) for k in UNRECORDED)
-
-    def between(self, name: str) -> tuple[int, int] | None:
-        if self.query:
-            low, high = self.source.get(f"{name}.from"), self.source.get(f"{name}.to")
-            return None if low is None and high is None else (int(low or 0), int(high or 0))
-        value = self.source.get(name)
-        return (int(value.get("from") or 0), int(value.get("to") or 0)) if value else None
 
     def ids(self, name: str) -> set[int]:
         values = self.source.get(name) or []
@@ -192,7 +186,7 @@ class CallFilter:
         return (not self.impossible
                 and all(not wanted or getattr(c, name) in wanted for name, wanted in self.refs.items())
                 and (not self.call_ids or c.id in self.call_ids)
-                and all(b is None or _within(values[name], b) for name, b in self.ranges.items())
+                and all(within(values[name], b) for name, b in self.ranges.items())
                 and (not self.directions or c.direction in self.directions)
                 and (not self.causes or c.cause in self.causes)
                 and (not self.states or engine_state(c) in self.states)
@@ -209,11 +203,6 @@ class CallFilter:
     def pick(self, calls: Iterable[Call], domain: Any) -> list[Call]:
         now = domain.now()
         return [c for c in calls if self.matches(c, CallView(domain, c, now))]
-
-
-def _within(value: int, bounds: tuple[int, int]) -> bool:
-    low, high = bounds
-    return (not low or value >= low) and (not high or value <= high)
 
 
 def _newest_first(calls: Iterable[Call]) -> list[Call]:
@@ -317,44 +306,32 @@ def create(call: Request) -> dict:
     return {"id": str(made.id)}
 
 
-@api.operation("HangupCall", self_service=True)
-def hangup(call: Request) -> dict:
-    _control(call).hangup(_mine(call), call.body.get("cause", ""))
-    return {}
+# What a user does to one of their calls in progress: operationId -> the action (control, call,
+# body) and its answer. ConfirmPush confirms the phone's push: a call in progress is all there is.
+def _empty(_call: Call) -> dict:
+    return {}  # the engine's empty responses (HangupCallResponse, DtmfCallResponse, ...)
 
 
-@api.operation("HoldCall", self_service=True)
-def hold(call: Request) -> dict:
-    return {"state": _control(call).hold(_mine(call))}
+ACTIONS: dict[str, Callable[[CallControl, Call, dict], dict]] = {
+    "HangupCall": lambda ctl, c, body: _empty(ctl.hangup(c, body.get("cause", ""))),
+    "HoldCall": lambda ctl, c, body: {"state": ctl.hold(c)},
+    "UnHoldCall": lambda ctl, c, body: {"state": ctl.unhold(c)},
+    "DtmfCall": lambda ctl, c, body: _empty(ctl.dtmf(c, body.get("digit", ""))),
+    "BlindTransferCall": lambda ctl, c, body: _empty(ctl.transfer(c, body.get("destination", ""))),
+    "SetVariablesCall": lambda ctl, c, body: _empty(ctl.set_variables(c, body.get("variables") or {})),
+    "ConfirmPush": lambda ctl, c, body: _empty(c),
+}
 
 
-@api.operation("UnHoldCall", self_service=True)
-def unhold(call: Request) -> dict:
-    return {"state": _control(call).unhold(_mine(call))}
+def _act(op_id: str) -> Callable[[Request], dict]:
+    def view(call: Request) -> dict:
+        return ACTIONS[op_id](_control(call), _mine(call), call.body if isinstance(call.body, dict) else {})
+
+    return view
 
 
-@api.operation("DtmfCall", self_service=True)
-def dtmf(call: Request) -> dict:
-    _control(call).dtmf(_mine(call), call.body.get("digit", ""))
-    return {}
-
-
-@api.operation("BlindTransferCall", self_service=True)
-def transfer(call: Request) -> dict:
-    _control(call).transfer(_mine(call), call.body.get("destination", ""))
-    return {}
-
-
-@api.operation("SetVariablesCall", self_service=True)
-def set_variables(call: Request) -> dict:
-    _control(call).set_variables(_mine(call), call.body.get("variables") or {})
-    return {}
-
-
-@api.operation("ConfirmPush", self_service=True)
-def confirm_push(call: Request) -> dict:
-    _mine(call)  # the push is the phone's: a call in progress is all the emulator can confirm
-    return {}
+for _op_id in ACTIONS:
+    api.operation(_op_id, self_service=True)(_act(_op_id))
 
 
 @api.operation("EavesdropCall")

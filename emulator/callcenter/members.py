@@ -27,6 +27,7 @@ from .buckets import Bucket, Buckets, bucket_missing
 from .calendars import find_timezone
 from .queue_buckets import QueueBuckets
 from .queues import NO_MEMBER_QUEUES, Queue, Queues
+from .ranges import within
 from .skills import Skill, Skills
 
 E_MEMBER_NOT_FOUND = "store.sql_member.get.app_error"
@@ -112,15 +113,8 @@ class MemberFilter:
                 and (self.name is None or any_ilike(self.name, m.name))
                 and (not self.q or any_ilike(self.q, m.name, *destinations))
                 and all(m.variables.get(k) == v for k, v in self.variables.items())
-                and _within(m.created_at, self.created_at) and _within(m.last_activity_at, self.offering_at)
-                and _within(m.priority, self.priority) and _within(m.attempts, self.attempts))
-
-
-def _within(value: int, bounds: tuple[int, int] | None) -> bool:
-    if bounds is None:
-        return True
-    low, high = bounds
-    return (not low or value >= low) and (not high or value <= high)
+                and within(m.created_at, self.created_at) and within(m.last_activity_at, self.offering_at)
+                and within(m.priority, self.priority) and within(m.attempts, self.attempts))
 
 
 def check_member(member: Member) -> None:

@@ -25,6 +25,7 @@ from .buckets import Buckets
 from .calendars_http import timezone_ref
 from .members import Communication, Member, MemberFilter, Members
 from .queues import Queues
+from .ranges import between
 from .skills import Skills
 
 E_EXPORT_FORMAT = "app.member.export.valid.format"
@@ -52,21 +53,12 @@ def member_attributes(call: Call, body: Mapping[str, Any] | None = None) -> dict
     return attributes
 
 
-def _between(source: Mapping[str, Any], name: str, *, query: bool) -> tuple[int, int] | None:
-    """A range filter: ``name.from``/``name.to`` in a query, ``{"name": {"from", "to"}}`` in a body."""
-    if query:
-        low, high = source.get(f"{name}.from"), source.get(f"{name}.to")
-        return None if low is None and high is None else (int(low or 0), int(high or 0))
-    value = source.get(name)
-    return (int(value.get("from") or 0), int(value.get("to") or 0)) if value else None
-
-
 def member_filter(call: Call, source: Mapping[str, Any] | None = None, *,
                   queue_id: int | None = None) -> MemberFilter:
     """The members a request picks: by the query (GET) or by the body (DELETE, PATCH reset)."""
     query = source is None
     src: Mapping[str, Any] = call.query if source is None else source
-    ranges = {name: _between(src, name, query=query) for name in ("created_at", "offering_at", "priority", "attempts")}
+    ranges = {name: between(src, name, query=query) for name in ("created_at", "offering_at", "priority", "attempts")}
     return MemberFilter(
         ids=frozenset(call.ids("id", dict(src)) + call.ids("ids", dict(src))),
         queue_ids=frozenset([queue_id] if queue_id is not None else call.ids("queue_id", dict(src))),

@@ -25,6 +25,7 @@ from .calls import CALL_ENDED, Call, Switchboard
 from .members_http import ref
 from .queues import Queue, Queues
 from .queues_http import api
+from .ranges import between
 from .teams import Teams
 
 E_REPORT_JOINED = "grpc.queue.report.general"
@@ -69,11 +70,11 @@ def _queues(call: Request, q: str | None) -> list[Queue]:
 
 @api.operation("SearchQueueReportGeneral")
 def report_general(call: Request) -> dict:
-    low, high = call.query.get("joined_at.from"), call.query.get("joined_at.to")
-    if low is None and high is None:
+    bounds = between(call.query, "joined_at")
+    if bounds is None:
         raise bad_request(E_REPORT_JOINED, "filter joined_at is required")
     query, now = call.list_query(ENGINE_PAGE_SIZE), call.domain.now()
-    start, end = int(low or 0), int(high or 0) or now
+    start, end = bounds[0], bounds[1] or now
     wanted = set(call.ids("queue_id"))
     board = call.store(Switchboard)
     joined = [c for c in board.calls.values() if c.queue_id is not None and start <= c.created_at <= end]
