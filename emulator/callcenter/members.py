@@ -282,13 +282,11 @@ class Members(Table[Member]):
         return [m for pool in pools for m in pool.values() if wanted.matches(m)]
 
     # -- the dialer's side -------------------------------------------------------------------------
-    def waiting(self, queue_id: int) -> bool:
-        return any(not m.stop_cause and m.attempt_id is None for m in self.of_queue.get(queue_id, {}).values())
-
     def dial_order(self, queue: Queue) -> list[int]:
         """Member ids of a queue in the order the dialer takes them: queue bucket priority DESC,
         member priority DESC, then oldest first (``lifo`` queues: newest first); cached until a
-        member or a queue bucket of the queue changes."""
+        member is made or edited or a queue bucket changes (what decides the order); stopped members
+        leave it as ``ready`` passes them (only an edit or a reset brings them back)."""
         buckets = self.domain.store(QueueBuckets)
         cached = self._order.get(queue.id)
         if cached is not None and cached[0] == buckets.version:
@@ -309,22 +307,36 @@ class Members(Table[Member]):
         (``no_communications``)."""
         buckets = self.domain.store(QueueBuckets)
         rows = self.of_queue.get(queue.id, {})
-        for member_id in list(self.dial_order(queue)):
-            member = rows.get(member_id)
-            if member is None or member.stop_cause or member.attempt_id is not None:
-                continue
-            if member.ready_at > at:
-                self.next_ready = min(self.next_ready, member.ready_at)
-                continue
-            bucket = buckets.of(queue.id, member.bucket_id)
-            if bucket is not None and bucket.disabled:
-                continue
-            if member.expire_at and member.expire_at <= at:
-                self._stop(member, EXPIRED, at)
-            elif next_communication(member) is None:
-                self._stop(member, NO_COMMUNICATIONS, at)
-            else:
-                yield member
+        order = self.dial_order(queue)
+        version = self._order[queue.id][0]
+        kept: list[int] = []
+        scanned = 0
+        try:
+            for member_id in order:
+                scanned += 1
+                member = rows.get(member_id)
+                if member is None or member.stop_cause:
+                    continue
+                kept.append(member_id)
+                if member.attempt_id is not None:
+                    continue
+                if member.ready_at > at:
+                    self.next_ready = min(self.next_ready, member.ready_at)
+                    continue
+                bucket = buckets.of(queue.id, member.bucket_id)
+                if bucket is not None and bucket.disabled:
+                    continue
+                if member.expire_at and member.expire_at <= at:
+                    self._stop(member, EXPIRED, at)
+                    kept.pop()
+                elif next_communication(member) is None:
+                    self._stop(member, NO_COMMUNICATIONS, at)
+                    kept.pop()
+                else:
+                    yield member
+        finally:
+            if self._order.get(queue.id, (None,))[0] == version and self._order[queue.id][1] is order:
+                self._order[queue.id] = (version, kept + order[scanned:])  # the stopped ones are dropped
 
     def _stop(self, member: Member, cause: str, at: int) -> None:
         member.stop_cause, member.stop_at = cause, at
@@ -362,7 +374,6 @@ class Members(Table[Member]):
                     comm.stop_at = at
             elif only_current_communication and not comm.stop_at:
                 comm.stop_at = at
-        self._order.pop(member.queue_id, None)
 
     # -- other stores' rules -----------------------------------------------------------------------
     @on("queue.deleted")
