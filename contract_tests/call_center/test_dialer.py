@@ -311,3 +311,23 @@ def test_creating_an_attempt_is_a_no_op_in_webitel(api, cc, emulator, dialing):
     assert ok(api.post(f"{CC}/queues/{queue['id']}/members/{member['id']}/attempts",
                        json={"agent_id": agent["id"]})) == {}
     assert active(api, queue) == []
+
+
+def test_the_agent_reports_its_own_attempt_by_callback(api, cc, emulator, webitel, dialing):
+    queue, agent = dialing(task_processing={"enabled": True, "sec": 60})
+    member = cc.member(queue)
+    [attempt] = active(api, queue)
+    emulator.answer(attempt["id"])
+    emulator.hangup(attempt["id"])
+    stranger = cc.user()
+    with webitel.api_client(cc.token_of(stranger)) as theirs:
+        refused(theirs.patch(f"{CC}/attempts/{attempt['id']}", json={"status": "success"}), 400,
+                "app.cc_member.reporting.app_err")
+        refused(theirs.post(f"{CC}/queues/{queue['id']}/members", json={"communications": [comm()]}), 403,
+                "api.context.permissions.app_error")
+    owner = ok(api.get(f"/users/{agent['user']['id']}"))
+    with webitel.api_client(cc.token_of(owner)) as mine:
+        refused(mine.patch(f"{CC}/attempts/{attempt['id']}", json={}), 400, "app.cc_member.reporting.app_err")
+        assert ok(mine.patch(f"{CC}/attempts/{attempt['id']}", json={"status": "success"})) == {"status": "success"}
+    stopped = ok(api.get(f"{CC}/queues/{queue['id']}/members/{member['id']}"))
+    assert (stopped["stop_cause"], stopped["attempts"]) == ("success", 1)
