@@ -20,7 +20,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import bench_connector, bench_emulator, bench_import, bench_load, bench_routing
+from . import bench_connector, bench_dialer, bench_emulator, bench_import, bench_load, bench_routing
 from .suite import Benchmark, Failure, Figure, table
 
 BENCHMARKS: dict[str, Benchmark] = {
@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "emulator-scale": bench_emulator.scale,
     "emulator-throughput": bench_emulator.rps,
     "routing": bench_routing.decisions,
+    "dialer": bench_dialer.dial_cycles,
     "connector-create": bench_connector.create_overhead,
     "import": bench_import.imports,
     "load": bench_load.load,

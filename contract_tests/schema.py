@@ -40,8 +40,9 @@ def _strict(node: Any) -> Any:
 
 
 # Values that are the client's own data (google.protobuf.Struct / Value, maps): protojson writes
-# them as they are, zeros included (a Value is a message: written whenever it is set).
-FREE_FORM = frozenset({"payload", "variables", "metadata", "profile", "provision", "value", "preset"})
+# them as they are, zeros included (a Value is a message: written whenever it is set;
+# engine.AggregateResult.data is one).
+FREE_FORM = frozenset({"payload", "variables", "metadata", "profile", "provision", "value", "preset", "data"})
 WRAPPERS = frozenset(field for _definition, field in WRAPPER_FIELDS)
 
 

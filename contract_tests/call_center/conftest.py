@@ -4,15 +4,20 @@ real Webitel that others share."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
+from contract_tests.makers import maker
 from contract_tests.target import Target
 
 CC = "/call_center"
+CAUSES = f"{CC}/pause_causes"
+# A calendar open every minute of every day (day 0 is Monday; minutes 0..1440).
+ALWAYS = [{"day": day, "start_time_of_day": 0, "end_time_of_day": 1440} for day in range(7)]
+COMMUNICATION_TYPE = 1  # a member's number's type: the first communication type of a Webitel domain
 
 
 def ok(response: httpx.Response) -> Any:
@@ -38,14 +43,15 @@ class Builder:
         self.target = target
         self._undo: list[str] = []
         self._serial: str | None = None
+        self._calendar: dict | None = None
 
     def _made(self, path: str) -> None:
         self._undo.append(path)
 
     def close(self) -> None:
         # What refers to others goes first: agents (their skill rows go with them), queues (their
-        # skills too), then teams and skills, then the users.
-        order = ("/call_center/agents", "/call_center/queues", "/call_center/", "/users")
+        # skills, buckets and members too), then teams, skills and buckets, calendars, the users.
+        order = ("/call_center/agents", "/call_center/queues", "/call_center/", "/calendars", "/users")
         for path in sorted(reversed(self._undo), key=lambda p: next(i for i, o in enumerate(order) if p.startswith(o))):
             response = self.api.delete(path)
             assert response.status_code in (200, 404), f"cleanup DELETE {path}: {response.text}"
@@ -97,14 +103,32 @@ class Builder:
                                 json={"skill": {"id": skill["id"]}, "capacity": capacity, "enabled": enabled}))
 
     def calendar(self) -> dict:
-        """A calendar for queues: Webitel's ``cc_queue.calendar_id`` is NOT NULL. The emulator serves
-        no calendars and needs none (docs/call-center.md)."""
-        if self.target.is_emulator:
-            return {}
-        items = ok(self.api.get("/calendars", params={"size": 1})).get("items", [])
-        if not items:
-            pytest.skip("this Webitel has no calendar to give a queue")
-        return {"calendar": {"id": items[0]["id"]}}
+        """A calendar for queues (Webitel's ``cc_queue.calendar_id`` is NOT NULL): one open every
+        minute of every day, made once per test."""
+        if self._calendar is None:
+            self._calendar = self.make_calendar(accepts=ALWAYS)
+        return {"calendar": {"id": self._calendar["id"]}}
+
+    def make_calendar(self, **fields: Any) -> dict:
+        body = {"name": Target.unique("calendar "), "timezone": {"id": self.timezone("UTC")["id"]}, **fields}
+        calendar = ok(self.api.post("/calendars", json=body))
+        self._made(f"/calendars/{calendar['id']}")
+        return calendar
+
+    def timezone(self, name: str) -> dict:
+        [zone] = [z for z in ok(self.api.get("/calendars/timezones", params={"q": name, "size": 100}))["items"]
+                  if z["name"] == name]
+        return zone
+
+    def bucket(self, **fields: Any) -> dict:
+        bucket = ok(self.api.post(f"{CC}/buckets", json={"name": Target.unique("bucket "), **fields}))
+        self._made(f"{CC}/buckets/{bucket['id']}")
+        return bucket
+
+    def member(self, queue: dict, number: str | None = None, **fields: Any) -> dict:
+        body = {"name": Target.unique("member "), "communications": [
+            {"destination": number or Target.unique("+1555")[:12], "type": {"id": COMMUNICATION_TYPE}}], **fields}
+        return ok(self.api.post(f"{CC}/queues/{queue['id']}/members", json=body))
 
     def queue_body(self, **fields: Any) -> dict:
         return {"name": Target.unique("queue "), "type": 1, "enabled": True, **self.calendar(), **fields}
@@ -128,3 +152,9 @@ def cc(api: httpx.Client, webitel: Target, request: pytest.FixtureRequest) -> It
     # calls may still hold agents, which Webitel would not let go of.
     if not request.node.get_closest_marker("control_plane"):
         builder.close()
+
+
+@pytest.fixture
+def cause(api: httpx.Client) -> Iterator[Callable[..., dict]]:
+    """``cause(**body)`` makes a pause cause with a unique name, deleted after the test."""
+    yield from maker(api, CAUSES, lambda: {"name": Target.unique("ct_cause_")})

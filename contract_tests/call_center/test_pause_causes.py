@@ -4,22 +4,11 @@ itself naming one (docs/call-center.md, "Pause causes")."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import httpx
 import pytest
 
-from contract_tests.call_center.conftest import CC, ok, refused
-from contract_tests.makers import maker
+from contract_tests.call_center.conftest import CAUSES, CC, ok, refused
 from contract_tests.target import Target
-
-CAUSES = f"{CC}/pause_causes"
-
-
-@pytest.fixture
-def cause(api: httpx.Client) -> Iterator[Callable[..., dict]]:
-    """``cause(**body)`` makes a pause cause with a unique name, deleted after the test."""
-    yield from maker(api, CAUSES, lambda: {"name": Target.unique("ct_cause_")})
 
 
 def test_a_cause_is_created_read_listed_patched_replaced_and_deleted(api, cause):

@@ -86,6 +86,11 @@ ENGINE_5XX: dict[str, str] = {
     "store.sql_skill.delete.app_error": "a skill still used by agents or queues (webitel-api.md §5.14)",
     "store.sql_agent_team.delete.app_error": "a team still used by agents or queues (§5.15)",
     "store.sql_agent.set_online.app_error": "online without a registered phone (call_center SetOnline, §2.6)",
+    # Calendars, calls and agents' reports (engine store/sqlstore/calendar_store.go, grpc_api/cc_agent.go).
+    "store.sql_calendar.save.app_error": "a calendar whose timezone does not exist (the insert's FK, NewInternalError)",
+    "store.sql_calendar.delete.app_error": "a calendar still used by a queue (cc_queue_calendar_id_fk, "
+                                           "NewInternalError)",
+    "deprecated": "GET /call_center/agents/{id}/teams, deprecated since 2021 (SearchAgentInTeam)",
 }
 DOCUMENTED_5XX: frozenset[str] = frozenset(WEBITEL_GO_5XX) | frozenset(ENGINE_5XX)
 

@@ -34,6 +34,7 @@ CALL_CENTER = "CALL_CENTER"
 OFFLINE, ONLINE, PAUSE, BREAK_OUT = "offline", "online", "pause", "break_out"
 # States of an agent's call channel (cc_agent_channel.state).
 WAITING, OFFERING, BRIDGED, WRAP_TIME, MISSED = "waiting", "offering", "bridged", "wrap_time", "missed"
+PROCESSING = "processing"  # the agent reports the attempt's result (a queue's post-call processing)
 CALL_CHANNEL = "call"
 
 

@@ -9,6 +9,7 @@ from ..api.service import Service, listing
 from ..state import Domain, dump_section
 from ..store import paginate
 from .base import ENGINE_PAGE_SIZE
+from .buckets import Buckets
 from .queue_skills import QueueSkill, QueueSkills
 from .skills import Skills
 
@@ -21,8 +22,8 @@ QUEUE_SKILL = Fields(QueueSkill, skill=("skill_id", REF), buckets=("bucket_ids",
 def wire_queue_skill(domain: Domain, qs: QueueSkill) -> dict:
     # engine.QueueSkill declares its id an integer (not an int64 string): {"id":4, ...} (§2.10).
     return {"id": qs.id, "skill": {"id": qs.skill_id, "name": domain.store(Skills).name_of(qs.skill_id)},
-            "buckets": [{"id": b} for b in qs.bucket_ids], "lvl": qs.lvl, "min_capacity": qs.min_capacity,
-            "max_capacity": qs.max_capacity, "enabled": qs.enabled}
+            "buckets": [domain.store(Buckets).ref(b) for b in qs.bucket_ids], "lvl": qs.lvl,
+            "min_capacity": qs.min_capacity, "max_capacity": qs.max_capacity, "enabled": qs.enabled}
 
 
 @dump_section("call_center.queue_skills", order=160)

@@ -1,12 +1,15 @@
 """Queues (engine ``QueueService``): where calls wait for agents (``webitel-api.md`` §2.10).
 
-Nothing is required (Webitel's ``Queue.IsValid`` checks nothing); the team, when given, must
-exist. References to objects the emulator does not serve yet (calendars, lists, schemas, media)
-are kept as given, by id. Deleting a queue takes its queue skills and ends its calls.
+Nothing is required (Webitel's ``Queue.IsValid`` checks nothing); the team and the calendar, when
+given, must exist (``cc_queue`` FKs). References to objects the emulator does not serve (lists,
+schemas, media) are kept as given, by id. Deleting a queue takes its queue skills and members and
+ends its calls. A queue outside its calendar's hours takes no calls and dials no members
+(:meth:`Queues.open_at`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,12 +17,17 @@ from typing import Any
 from ..errors import bad_request, not_found
 from ..store import Record, Table, any_ilike, on
 from .base import dup, mutation
+from .calendars import Calendar, Calendars
 from .teams import Team, Teams
 
 E_QUEUE_NOT_FOUND = "store.sql_queue.get.app_error"
 E_QUEUE_SAVE = "store.sql_queue.save.app_error"
 E_QUEUE_UPDATE = "store.sql_queue.update.app_error"
 INBOUND_QUEUE = 1  # queue type 1: inbound calls (webitel-ui-sdk QueueType.enum.js)
+# Queue types whose members the dialer calls, offering each to an agent (3 preview, 4 progressive,
+# 5 predictive); members cannot be added to inbound queues (1 call, 6 chat: engine app/cc_member.go).
+DIALER_QUEUES = frozenset({3, 4, 5})
+NO_MEMBER_QUEUES = frozenset({1, 6})
 # Lookups of a queue kept by id: objects of services the emulator may not serve.
 QUEUE_REFS = ("calendar", "dnc_list", "schema", "do_schema", "after_schema", "ringtone", "grantee")
 
@@ -40,6 +48,30 @@ class Queue(Record):
     payload: Any = None
     tags: list[str] = field(default_factory=list)
     refs: dict[str, int] = field(default_factory=dict)  # QUEUE_REFS name -> id
+    processing: bool = False  # post-call processing of attempts (engine.Queue.processing / task_processing)
+    processing_sec: int = 0
+    processing_renewal_sec: int = 0
+    task_processing: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def calendar_id(self) -> int | None:
+        return self.refs.get("calendar")
+
+    def setting(self, name: str, default: int = 0) -> int:
+        """A dialer setting of the queue's ``payload`` (``max_attempts``, ``wait_between_retries``:
+        call_center queue/call_progressive.go), as a whole number of at least 0."""
+        value = self.payload.get(name) if isinstance(self.payload, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            return default
+        return max(0, int(value))
+
+    def processing_window(self) -> tuple[bool, int, int]:
+        """(enabled, seconds, renewal seconds) of post-call processing: ``task_processing`` when
+        it is enabled, else the older ``processing`` attributes."""
+        task = self.task_processing or {}
+        if task.get("enabled"):
+            return True, int(task.get("sec") or 0), int(task.get("renewal_sec") or 0)
+        return self.processing, self.processing_sec, self.processing_renewal_sec
 
 
 class Queues(Table[Queue]):
@@ -77,6 +109,16 @@ class Queues(Table[Queue]):
         if queue.team_id is not None and queue.team_id not in self.domain.store(Teams):
             raise bad_request(error_id, f"team id={queue.team_id} not found: pq: insert or update on table "
                                         "\"cc_queue\" violates foreign key constraint")
+        if queue.calendar_id is not None and queue.calendar_id not in self.domain.store(Calendars):
+            raise bad_request(error_id, f"calendar id={queue.calendar_id} not found: pq: insert or update on table "
+                                        "\"cc_queue\" violates foreign key constraint \"cc_queue_calendar_id_fk\"")
+
+    def open_at(self, queue: Queue, at: int) -> bool:
+        """The queue's calendar is open (``flow.calendar_check_timing``), or the queue has none, or
+        its payload sets ``ignore_calendar`` (cc_distribute_inbound_call_to_queue)."""
+        if isinstance(queue.payload, dict) and queue.payload.get("ignore_calendar") is True:
+            return True
+        return self.domain.store(Calendars).open_at(queue.calendar_id, at)
 
     @mutation
     def delete(self, queue_id: int) -> Queue:
@@ -93,3 +135,7 @@ class Queues(Table[Queue]):
     @on("team.deleting")
     def _team_deleting(self, team: Team, users: list[str]) -> None:
         users.extend(f"queue id={q.id}" for q in self if q.team_id == team.id)
+
+    @on("calendar.deleting")
+    def _calendar_deleting(self, calendar: Calendar, users: list[str]) -> None:
+        users.extend(f"queue id={q.id}" for q in self if q.calendar_id == calendar.id)

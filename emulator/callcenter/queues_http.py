@@ -12,6 +12,7 @@ from ..directory.users import Users, audit
 from ..state import Domain, dump_section
 from ..store import paginate
 from .base import ENGINE_PAGE_SIZE
+from .calendars import Calendars
 from .calls import Switchboard
 from .queues import QUEUE_REFS, Queue, Queues
 from .teams import Teams
@@ -19,19 +20,26 @@ from .teams import Teams
 QUEUE = Fields(Queue, name="name", type="type", strategy="strategy", enabled="enabled", priority="priority",
                team=("team_id", REF), description="description", timeout="timeout",
                sec_locate_agent="sec_locate_agent", sticky_agent="sticky_agent", variables="variables",
-               payload="payload", tags=("tags", TAGS))
+               payload="payload", tags=("tags", TAGS), processing="processing", processing_sec="processing_sec",
+               processing_renewal_sec="processing_renewal_sec", task_processing="task_processing")
 
 
 def wire_queue(domain: Domain, queue: Queue) -> dict:
     waiting, active = domain.store(Switchboard).counts(queue.id)
     team = domain.store(Teams).find(queue.team_id)
+    calendar = domain.store(Calendars).find(queue.calendar_id)
+    refs: dict[str, Any] = {name: {"id": i} for name, i in queue.refs.items()}
+    if calendar is not None:
+        refs["calendar"] = {"id": calendar.id, "name": calendar.name}
     return {"id": queue.id, "domain_id": domain.id, **audit(domain.store(Users), queue),
             "strategy": queue.strategy, "enabled": queue.enabled, "payload": queue.payload,
             "priority": queue.priority, "name": queue.name, "variables": queue.variables, "timeout": queue.timeout,
             "sec_locate_agent": queue.sec_locate_agent, "type": queue.type, "description": queue.description,
             "team": {"id": team.id, "name": team.name} if team else None, "count": waiting + active,
             "waiting": waiting, "active": active, "sticky_agent": queue.sticky_agent,
-            "tags": [{"name": t} for t in queue.tags], **{name: {"id": i} for name, i in queue.refs.items()}}
+            "tags": [{"name": t} for t in queue.tags], "processing": queue.processing,
+            "processing_sec": queue.processing_sec, "processing_renewal_sec": queue.processing_renewal_sec,
+            "task_processing": queue.task_processing, **refs}
 
 
 @dump_section("call_center.queues", order=150)

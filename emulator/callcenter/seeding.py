@@ -66,15 +66,34 @@ def seed_queues(ctx: SeedContext, entries: list[dict], where: str) -> None:
         attrs = {**QUEUE_DEFAULTS, **_plain(spec, Queue, ("team", "skills", "refs"), at)}
         if spec.get("team"):
             attrs["team_id"] = ctx.ref("team", spec["team"], f"{at}.team")
+        if spec.get("calendar"):
+            attrs["refs"] = {"calendar": ctx.ref("calendar", spec["calendar"], f"{at}.calendar")}
         with entry(at):
             queue = queues.create(actor=ctx.admin_id, **attrs)
+        ctx.names.setdefault("queue", {})[queue.name.casefold()] = queue.id  # buckets and members refer to it
         for k, qs in enumerate(_expect(spec.get("skills", []), list, f"{at}.skills")):
             if not isinstance(qs, dict):
                 raise SeedError(f"{at}.skills[{k}]: expected dict, got {type(qs).__name__}")
             row = {**QUEUE_SKILL_DEFAULTS, **_plain(qs, QueueSkill, ("skill", "queue_id"), f"{at}.skills[{k}]"),
-                   "skill_id": ctx.ref("skill", qs.get("skill"), f"{at}.skills[{k}].skill")}
+                   "skill_id": ctx.ref("skill", qs.get("skill"), f"{at}.skills[{k}].skill"),
+                   "bucket_ids": [_bucket_id(ctx, b, f"{at}.skills[{k}].buckets[{n}]")
+                                  for n, b in enumerate(_expect(qs.get("buckets", []), list,
+                                                                f"{at}.skills[{k}].buckets"))]}
             with entry(f"{at}.skills[{k}]"):
                 queue_skills.create(queue.id, **row)
+
+
+def _bucket_id(ctx: SeedContext, value: Any, where: str) -> int:
+    """A queue skill's bucket: a seeded bucket's name, or an id (``5`` or ``{"id": 5}``) kept as
+    given, as the API keeps a queue skill's bucket ids."""
+    if isinstance(value, str):
+        return ctx.ref("bucket", value, where)
+    raw = value.get("id") if isinstance(value, dict) else value
+    if isinstance(raw, str) and raw.isdigit():
+        raw = int(raw)
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise SeedError(f"{where}: expected a bucket's name or id, got {value!r}")
+    return raw
 
 
 @section("users", order=70)
