@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, json
+from flask import Flask, Response, current_app, json, request
 from marshmallow import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -28,7 +28,16 @@ def handle(exc: Exception) -> Response:
     response = Response(json.dumps(error.to_dict()), status=error.status, mimetype="application/json")
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="webitel-connector"'
+    if error.status == 405:
+        response.headers["Allow"] = ", ".join(sorted(allowed_methods()))
     return response
+
+
+def allowed_methods() -> set[str]:
+    """What the request's path takes, this method aside: routing's 405 and a 405 of the configuration
+    (a live Creatio's users are managed there) both say it in ``Allow``, as HTTP requires."""
+    adapter = current_app.create_url_adapter(request)
+    return (set(adapter.allowed_methods()) if adapter is not None else set()) - {request.method}
 
 
 def translate(exc: Exception) -> ConnectorError:
@@ -45,14 +54,16 @@ def translate(exc: Exception) -> ConnectorError:
         if exc.code == 404:
             return NotFound("No such endpoint; see /api/v1/openapi.json")
         if exc.code == 405:
-            error = ConnectorError("This endpoint does not take that method", code="method_not_allowed")
-            error.status = 405
-            return error
-        error = ConnectorError(exc.description or exc.name, code="bad_request")
-        error.status = exc.code or 400
-        return error
+            return _http_error(405, "method_not_allowed", "This endpoint does not take that method")
+        return _http_error(exc.code or 400, "bad_request", exc.description or exc.name)
     log.exception("unexpected error")
     return ConnectorError("Internal error; the connector's log has the details")
+
+
+def _http_error(status: int, code: str, message: str) -> ConnectorError:
+    error = ConnectorError(message, code=code)
+    error.status = status
+    return error
 
 
 def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:

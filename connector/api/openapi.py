@@ -6,6 +6,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 
+from .ids import openapi_schema
 from .routing import ApiBlueprint, Operation
 from .schemas import ErrorSchema
 
@@ -21,8 +22,6 @@ ERROR_TEXT = {
     503: "webitel_unavailable, creatio_unavailable, database_error, or (health) a check failed",
     504: "webitel_timeout, creatio_timeout",
 }
-PARAM_TYPES = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"},
-               "string": {"type": "string"}}
 
 
 def build_spec(app: Flask) -> dict:
@@ -45,7 +44,7 @@ def build_spec(app: Flask) -> dict:
 
 
 def _operation(op: Operation) -> dict:
-    parameters = [{"in": "path", "name": name, "required": True, "schema": PARAM_TYPES.get(kind, PARAM_TYPES["string"])}
+    parameters = [{"in": "path", "name": name, "required": True, "schema": openapi_schema(kind)}
                   for name, kind in op.path_params()]
     if op.query is not None:
         parameters.append({"in": "query", "schema": op.query})

@@ -67,7 +67,7 @@ def add_role(record_id, body):
     return service.add_role(services(), record_id, body["role_id"])
 
 
-@bp.operation("DELETE", "/<uuid:record_id>/roles/<role_id>", summary="Remove a role", status=204,
+@bp.operation("DELETE", "/<uuid:record_id>/roles/<webitel_id:role_id>", summary="Remove a role", status=204,
               errors=(404, 409, *UPSTREAM))
 def remove_role(record_id, role_id):
     service.remove_role(services(), record_id, role_id)
@@ -81,13 +81,14 @@ def add_skill(record_id, body):
     return service.add_skill(services(), record_id, body["skill_id"], capacity=body["capacity"], active=body["active"])
 
 
-@bp.operation("PATCH", "/<uuid:record_id>/skills/<skill_id>", summary="Change a skill's capacity or active flag",
-              body=s.SkillPatchSchema, response=s.WebitelUserSchema, errors=(404, 409, 422, *UPSTREAM))
+@bp.operation("PATCH", "/<uuid:record_id>/skills/<webitel_id:skill_id>",
+              summary="Change a skill's capacity or active flag", body=s.SkillPatchSchema,
+              response=s.WebitelUserSchema, errors=(404, 409, 422, *UPSTREAM))
 def change_skill(record_id, skill_id, body):
     return service.change_skill(services(), record_id, skill_id, body)
 
 
-@bp.operation("DELETE", "/<uuid:record_id>/skills/<skill_id>", summary="Take a skill away", status=204,
+@bp.operation("DELETE", "/<uuid:record_id>/skills/<webitel_id:skill_id>", summary="Take a skill away", status=204,
               errors=(404, 409, *UPSTREAM))
 def remove_skill(record_id, skill_id):
     service.remove_skill(services(), record_id, skill_id)

@@ -1,5 +1,7 @@
 """Service endpoints, auth, CORS, the error shape, the OpenAPI document and the docs page."""
 
+import re
+
 import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
@@ -106,7 +108,7 @@ def test_openapi_describes_every_route_from_the_validating_schemas(api, app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in ("static", "service.openapi", "service.docs", "metrics"):  # /metrics: not the API
             continue
-        path = rule.rule.replace("<uuid:", "{").replace("<", "{").replace(">", "}")
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         routed |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert documented == routed
     create = spec["paths"]["/api/v1/webitel-users"]["post"]
