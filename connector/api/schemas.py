@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from ..services.names import stored_length
 
@@ -376,6 +376,15 @@ class ErrorBodySchema(Schema):
                                                      "changed, on either side), or pending (the reconciler finishes "
                                                      "it)"})
     record_id = fields.UUID(metadata={"description": "the record, when the answer is pending"})
+    existing = fields.Dict(metadata={"description": "what already holds it (already_exists, username_taken, "
+                                                    "import_running)"})
+    holder = fields.String(metadata={"description": "extension_taken: the user who holds the extension"})
+    hint = fields.String(metadata={"description": "what to do instead, e.g. import"})
+    candidates = fields.List(fields.String(), metadata={"description": "ambiguous_name: the matching records"})
+    creatio = fields.Dict(metadata={"description": "a live Creatio's own error: {\"status\", \"message\"}"})
+
+    class Meta:
+        unknown = INCLUDE  # an error may carry more details than these; clients ignore what they do not know
 
 
 class ImportItemsQuerySchema(PageQuerySchema):
@@ -481,25 +490,31 @@ class ErrorSchema(Schema):
     error = fields.Nested(ErrorBodySchema)
 
 
-def page_of(item: type[Schema], name: str) -> type[Schema]:
-    """A list answer ``{"items", "page", "size", "total"}``."""
+def page_of(item: type[Schema]) -> type[Schema]:
+    """A list answer ``{"items", "page", "size", "total"}``, named "<Item>Page" in the OpenAPI document."""
     return Schema.from_dict({"items": fields.List(fields.Nested(item)), "page": fields.Integer(),
-                             "size": fields.Integer(), "total": fields.Integer()}, name=name)
+                             "size": fields.Integer(), "total": fields.Integer()}, name=_named(item, "Page"))
 
 
-def items_of(item: type[Schema], name: str) -> type[Schema]:
-    """A lookup answer ``{"items": [...]}``."""
-    return Schema.from_dict({"items": fields.List(fields.Nested(item))}, name=name)
+def items_of(item: type[Schema]) -> type[Schema]:
+    """A lookup answer ``{"items": [...]}``, named "<Item>List" in the OpenAPI document."""
+    return Schema.from_dict({"items": fields.List(fields.Nested(item))}, name=_named(item, "List"))
 
 
-CreatioUserPage = page_of(CreatioUserSchema, "CreatioUserPage")
-ContactPage = page_of(ContactSchema, "ContactPage")
-AccountPage = page_of(AccountSchema, "AccountPage")
-WebitelUserPage = page_of(WebitelUserSchema, "WebitelUserPage")
-LicenseLookup = items_of(LicenseLookupSchema, "LicenseLookup")
-RefLookup = items_of(RefSchema, "RefLookup")
-TeamLookup = items_of(TeamLookupSchema, "TeamLookup")
-PauseCauseLookup = items_of(PauseCauseLookupSchema, "PauseCauseLookup")
-DriftPage = page_of(DriftItemSchema, "DriftPage")
-ImportJobPage = page_of(ImportJobSchema, "ImportJobPage")
-DriftRepairAnswer = items_of(DriftRepairItemSchema, "DriftRepairAnswer")
+def _named(item: type[Schema], suffix: str) -> str:
+    """The wrapper's name from its item's: apispec names ``FooSchema`` "Foo", so a wrapper named like
+    its item would be the same schema in the document (LicenseLookup once listed itself)."""
+    return item.__name__.removesuffix("Schema") + suffix
+
+
+CreatioUserPage = page_of(CreatioUserSchema)
+ContactPage = page_of(ContactSchema)
+AccountPage = page_of(AccountSchema)
+WebitelUserPage = page_of(WebitelUserSchema)
+LicenseLookup = items_of(LicenseLookupSchema)
+RefLookup = items_of(RefSchema)
+TeamLookup = items_of(TeamLookupSchema)
+PauseCauseLookup = items_of(PauseCauseLookupSchema)
+DriftPage = page_of(DriftItemSchema)
+ImportJobPage = page_of(ImportJobSchema)
+DriftRepairAnswer = items_of(DriftRepairItemSchema)
