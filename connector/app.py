@@ -26,6 +26,7 @@ def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTra
     config = config or Config.from_env()
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes  # werkzeug refuses a larger body: 413
     logging.getLogger("connector").setLevel(config.log_level.upper())
     engine = make_engine(config.database_url, pool_size=config.database_pool_size)
     sessions = make_session_factory(engine)

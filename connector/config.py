@@ -44,6 +44,9 @@ class Config:
     # How long a Webitel request whose fate was unknown may still land: the record is checked then.
     late_write_horizon_s: float = 60.0
     log_level: str = "INFO"
+    # The largest request body (bytes); a larger one is 413 payload_too_large. The front proxy's
+    # client_max_body_size (deploy/nginx) is the same 1 MB.
+    max_body_bytes: int = 1_048_576
     # GetWebitelUsers: new contacts' account (default: the Webitel domain's name), users per page, STUN
     # reads at a time.
     import_account_name: str = ""
@@ -75,7 +78,7 @@ class Config:
                      "reconcile_backoff_max_s", "late_write_horizon_s"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{PREFIX}{_env_name(name)} must be 0 or more")
-        for name in ("import_page_size", "import_concurrency"):
+        for name in ("import_page_size", "import_concurrency", "max_body_bytes"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{PREFIX}{_env_name(name)} must be 1 or more")
         if self.database_pool_size < 1:
@@ -144,8 +147,8 @@ _SETTINGS: dict[str, type] = {
     "webitel_connect_timeout_s": float, "webitel_read_timeout_s": float, "webitel_retries": int,
     "webitel_backoff_s": float, "database_pool_size": int, "request_deadline_s": float,
     "reconcile_interval_s": float, "reconcile_backoff_s": float, "reconcile_backoff_max_s": float,
-    "late_write_horizon_s": float, "log_level": str, "import_account_name": str, "import_page_size": int,
-    "import_concurrency": int,
+    "late_write_horizon_s": float, "log_level": str, "max_body_bytes": int, "import_account_name": str,
+    "import_page_size": int, "import_concurrency": int,
     "creatio_url": str, "creatio_username": str, "creatio_password": str, "creatio_client_id": str,
     "creatio_client_secret": str, "creatio_token_url": str, "creatio_odata_path": str,
     "creatio_connect_timeout_s": float, "creatio_read_timeout_s": float, "creatio_retries": int,

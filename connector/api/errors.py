@@ -55,6 +55,9 @@ def translate(exc: Exception) -> ConnectorError:
             return NotFound("No such endpoint; see /api/v1/openapi.json")
         if exc.code == 405:
             return _http_error(405, "method_not_allowed", "This endpoint does not take that method")
+        if exc.code == 413:
+            return _http_error(413, "payload_too_large",
+                               f"The request body is larger than {_size(current_app.config['MAX_CONTENT_LENGTH'])}")
         return _http_error(exc.code or 400, "bad_request", exc.description or exc.name)
     log.exception("unexpected error")
     return ConnectorError("Internal error; the connector's log has the details")
@@ -64,6 +67,11 @@ def _http_error(status: int, code: str, message: str) -> ConnectorError:
     error = ConnectorError(message, code=code)
     error.status = status
     return error
+
+
+def _size(limit: int) -> str:
+    """1048576 -> "1 MB" (nginx's 1m), else bytes."""
+    return f"{limit // 2**20} MB" if limit % 2**20 == 0 else f"{limit} bytes"
 
 
 def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
