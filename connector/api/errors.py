@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from flask import Flask, Response, current_app, json, request
 from marshmallow import ValidationError
@@ -13,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import ConnectorError, DatabaseUnavailable, NotFound, ValidationFailed
 from ..services.upstream import upstream_error
 from ..webitel import WebitelError
+from .context import connector
 
 log = logging.getLogger("connector.api")
 
@@ -24,7 +26,7 @@ def register(app: Flask) -> None:
 def handle(exc: Exception) -> Response:
     error = translate(exc)
     if error.status >= 500:
-        log.warning("%s %s: %s", error.status, error.code, error.message)
+        log.warning("%s %s: %s", error.status, error.code, _redact(error.message))
     response = Response(json.dumps(error.to_dict()), status=error.status, mimetype="application/json")
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="webitel-connector"'
@@ -48,7 +50,7 @@ def translate(exc: Exception) -> ConnectorError:
     if isinstance(exc, WebitelError):
         return upstream_error(exc, "calling Webitel")
     if isinstance(exc, SQLAlchemyError):
-        log.exception("database failure")
+        log.error("database failure: %s", _redact(_traceback(exc)))
         return DatabaseUnavailable("The connector's database failed")
     if isinstance(exc, HTTPException):
         if exc.code == 404:
@@ -59,8 +61,17 @@ def translate(exc: Exception) -> ConnectorError:
             return _http_error(413, "payload_too_large",
                                f"The request body is larger than {_size(current_app.config['MAX_CONTENT_LENGTH'])}")
         return _http_error(exc.code or 400, "bad_request", exc.description or exc.name)
-    log.exception("unexpected error")
+    log.error("unexpected error: %s", _redact(_traceback(exc)))
     return ConnectorError("Internal error; the connector's log has the details")
+
+
+def _traceback(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc)).rstrip()
+
+
+def _redact(text: str) -> str:
+    """No API token in a log line, even one a caller put where it does not belong (a body, a path)."""
+    return connector().tokens.redact(text)
 
 
 def _http_error(status: int, code: str, message: str) -> ConnectorError:
