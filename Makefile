@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench soak lint lock clean
+.PHONY: run test bench soak fuzz lint lock clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ lock: $(STAMP)
 soak: $(STAMP)
 	CONNECTOR_RANDOM_OPS=$${CONNECTOR_RANDOM_OPS:-1000} $(BIN)/python -m pytest -q -s \
 		tests/connector/e2e/faults/test_e2e_random.py
+
+## fuzz: Schemathesis against the connector's OpenAPI document, far longer than in `make test` and with
+## new examples each run (CONNECTOR_SCHEMATHESIS_EXAMPLES an operation, _SCENARIOS stateful runs)
+fuzz: $(STAMP)
+	CONNECTOR_SCHEMATHESIS_EXAMPLES=$${CONNECTOR_SCHEMATHESIS_EXAMPLES:-1000} \
+	CONNECTOR_SCHEMATHESIS_SCENARIOS=$${CONNECTOR_SCHEMATHESIS_SCENARIOS:-300} \
+	CONNECTOR_SCHEMATHESIS_RANDOM=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) \
+		tests/connector/integration/test_schemathesis.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

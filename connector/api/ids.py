@@ -12,7 +12,7 @@ from typing import Any
 from werkzeug.routing import BaseConverter
 
 from ..errors import NotFound
-from .schemas import WEBITEL_ID_PATTERN
+from .schemas import WEBITEL_ID
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,8 @@ class UuidConverter(IdConverter):
 
 class WebitelIdConverter(IdConverter):
     kind = "a Webitel id (digits within int64)"
-    pattern = WEBITEL_ID_PATTERN
-    openapi = {"type": "string", "pattern": WEBITEL_ID_PATTERN}
+    pattern = WEBITEL_ID
+    openapi = {"type": "string", "pattern": f"^{WEBITEL_ID}$"}
 
 
 # "uuid" replaces werkzeug's own, so that the rules keep their usual spelling.

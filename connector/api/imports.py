@@ -13,7 +13,7 @@ FINISHES_FIRST_S = 1.0  # a small import that finishes within this answers 200 w
 
 
 @bp.operation("POST", "", summary="Import every Webitel user into Creatio (GetWebitelUsers)", status=202,
-              body=s.ImportStartSchema, response=s.ImportJobSchema, errors=(409, 422))
+              body=s.ImportStartSchema, response=s.ImportJobSchema, errors=(200, 409, 422))
 def start(body):
     """202 with the running job (follow it with GET /imports/{id}), or 200 with the final job when it
     finished at once. 409 ``import_running`` while another import runs (in any connector process)."""

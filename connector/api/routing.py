@@ -31,7 +31,7 @@ class Operation:
     query: Schema | None
     response: Schema | None
     status: int
-    errors: tuple[int, ...]
+    errors: tuple[int, ...]  # its other answers (below 400: another success, with the same body)
     public: bool
 
     @property

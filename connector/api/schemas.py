@@ -17,8 +17,8 @@ EXTENSION = "[0-9]{1,20}"
 
 
 def decimal_up_to(limit: int) -> str:
-    """A pattern for the whole numbers 1..``limit`` in decimal, without leading zeros: JSON Schema has
-    no numeric range for strings, so the bound is spelled out digit by digit."""
+    """A pattern (unanchored) for the whole numbers 1..``limit`` in decimal, without leading zeros:
+    JSON Schema has no numeric range for strings, so the bound is spelled out digit by digit."""
     digits = str(limit)
     alternatives = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
     for i, digit in enumerate(digits):
@@ -29,10 +29,15 @@ def decimal_up_to(limit: int) -> str:
         alternatives.append(digits[:i] + (f"[{low}-{high}]" if high > low else str(low))
                             + (f"[0-9]{{{rest}}}" if rest else ""))
     alternatives.append(digits)
-    return "^(?:" + "|".join(alternatives) + ")$"
+    return "(?:" + "|".join(alternatives) + ")"
 
 
-WEBITEL_ID_PATTERN = decimal_up_to(INT64_MAX)
+WEBITEL_ID = decimal_up_to(INT64_MAX)
+
+
+def trimmed(core: str) -> str:
+    """The published pattern of a value whose surrounding spaces are trimmed (``StrictSchema``)."""
+    return f"^ *(?:{core}) *$"
 
 
 class Pattern(validate.Regexp):
@@ -95,7 +100,7 @@ class Name(Text):
 
 class Login(Name):
     def __init__(self, **kwargs) -> None:
-        super().__init__(pattern=f"^[^\\s{CONTROL}]+$",
+        super().__init__(pattern=trimmed(f"[^\\s{CONTROL}]+"),
                          error="The login must be non-empty, without spaces or control characters", **kwargs)
 
 
@@ -104,7 +109,7 @@ class WebitelId(fields.String):
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("metadata", {}).setdefault("example", "1")
-        super().__init__(validate=Pattern(WEBITEL_ID_PATTERN, error=(
+        super().__init__(validate=Pattern(trimmed(WEBITEL_ID), error=(
             f"Must be a Webitel id: digits, from 1 to {INT64_MAX}, without leading zeros")), **kwargs)
 
 
@@ -112,7 +117,7 @@ class Extension(fields.String):
     """A SIP extension: 1 to 20 digits; empty or null means none."""
 
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("metadata", {})["pattern"] = f"^(?:{EXTENSION})?$"
+        kwargs.setdefault("metadata", {})["pattern"] = trimmed(f"(?:{EXTENSION})?")
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -139,23 +144,34 @@ class QueryFlag(fields.Boolean):
 
 
 class StrictSchema(Schema):
-    """Trims surrounding whitespace of every string; unknown keys are refused (marshmallow's RAISE)."""
+    """Trims the surrounding spaces of every string (only spaces: a tab or a line break is a control
+    character, refused like any other); unknown keys are refused (marshmallow's RAISE)."""
 
     @pre_load
     def _strip(self, data, **kwargs):
         if isinstance(data, dict):
-            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+            return {k: v.strip(" ") if isinstance(v, str) else v for k, v in data.items()}
         return data
 
 
+class QueryInteger(fields.Integer):
+    """A whole number in a query string: ASCII digits only (Python's int() also takes "1_000", " 7"
+    and other scripts' digits)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not re.fullmatch("[0-9]{1,20}", value):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def page_field() -> fields.Integer:
-    return fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE),
-                          metadata={"description": "1-based page"})
+    return QueryInteger(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE),
+                        metadata={"description": "1-based page"})
 
 
 def size_field(default: int, largest: int = 500) -> fields.Integer:
-    return fields.Integer(load_default=default, validate=validate.Range(min=1, max=largest),
-                          metadata={"description": "items per page"})
+    return QueryInteger(load_default=default, validate=validate.Range(min=1, max=largest),
+                        metadata={"description": "items per page"})
 
 
 def search_field() -> Text:
@@ -301,7 +317,8 @@ class SyncSchema(Schema):
 
 class WebitelUserSchema(Schema):
     id = fields.UUID()
-    user = fields.Nested(UuidRefSchema, metadata={"description": "the Creatio system user"})
+    user = fields.Nested(UuidRefSchema, allow_none=True,
+                         metadata={"description": "the Creatio system user (null: imported without one)"})
     contact = fields.Nested(UuidRefSchema, allow_none=True)
     webitel_username = fields.String()
     extension = fields.String(allow_none=True)

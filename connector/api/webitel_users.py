@@ -56,7 +56,7 @@ def add_license(record_id, body):
 
 
 @bp.operation("DELETE", "/<uuid:record_id>/licenses/<license_id>", summary="Revoke a license", status=204,
-              errors=(404, 409, *UPSTREAM))
+              errors=(400, 404, 409, *UPSTREAM))
 def remove_license(record_id, license_id):
     service.remove_license(services(), record_id, license_id)
 
@@ -74,7 +74,7 @@ def remove_role(record_id, role_id):
 
 
 @bp.operation("POST", "/<uuid:record_id>/skills", summary="Give the agent a skill", status=201,
-              body=s.SkillGrantSchema, response=s.WebitelUserSchema, errors=(404, 409, 422, *UPSTREAM))
+              body=s.SkillGrantSchema, response=s.WebitelUserSchema, errors=(400, 404, 409, 422, *UPSTREAM))
 def add_skill(record_id, body):
     """Capacity 1..100; only active skills take part in call routing. A user who is not an agent keeps
     the skill on its record, and gets it in Webitel when it becomes one."""
@@ -83,13 +83,13 @@ def add_skill(record_id, body):
 
 @bp.operation("PATCH", "/<uuid:record_id>/skills/<webitel_id:skill_id>",
               summary="Change a skill's capacity or active flag", body=s.SkillPatchSchema,
-              response=s.WebitelUserSchema, errors=(404, 409, 422, *UPSTREAM))
+              response=s.WebitelUserSchema, errors=(400, 404, 409, 422, *UPSTREAM))
 def change_skill(record_id, skill_id, body):
     return service.change_skill(services(), record_id, skill_id, body)
 
 
 @bp.operation("DELETE", "/<uuid:record_id>/skills/<webitel_id:skill_id>", summary="Take a skill away", status=204,
-              errors=(404, 409, *UPSTREAM))
+              errors=(400, 404, 409, *UPSTREAM))
 def remove_skill(record_id, skill_id):
     service.remove_skill(services(), record_id, skill_id)
 
