@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench soak model lint lock clean
+.PHONY: run test bench soak model fuzz lint lock clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ soak: $(STAMP)
 model: $(STAMP)
 	CONNECTOR_MODEL_STEPS=$${CONNECTOR_MODEL_STEPS:-3000} $(BIN)/python -m pytest -q -s \
 		tests/connector/integration/test_model.py
+
+## fuzz: Schemathesis against the connector's OpenAPI document, far longer than in `make test` and with
+## new examples each run (CONNECTOR_SCHEMATHESIS_EXAMPLES an operation, _SCENARIOS stateful runs)
+fuzz: $(STAMP)
+	CONNECTOR_SCHEMATHESIS_EXAMPLES=$${CONNECTOR_SCHEMATHESIS_EXAMPLES:-1000} \
+	CONNECTOR_SCHEMATHESIS_SCENARIOS=$${CONNECTOR_SCHEMATHESIS_SCENARIOS:-300} \
+	CONNECTOR_SCHEMATHESIS_RANDOM=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) \
+		tests/connector/integration/test_schemathesis.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

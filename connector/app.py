@@ -13,6 +13,7 @@ from .config import Config
 from .creatio.factory import make_creatio_side
 from .db import make_engine, make_session_factory
 from .reconciler import Reconciler
+from .tokens import TokenSet
 from .webitel import WebitelClient
 
 
@@ -26,6 +27,7 @@ def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTra
     config = config or Config.from_env()
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes  # werkzeug refuses a larger body: 413
     logging.getLogger("connector").setLevel(config.log_level.upper())
     engine = make_engine(config.database_url, pool_size=config.database_pool_size)
     sessions = make_session_factory(engine)
@@ -33,7 +35,8 @@ def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTra
     reconciler = Reconciler(sessions, webitel, config.sync_settings, interval_s=config.reconcile_interval_s)
     app.extensions["connector"] = context.Connector(
         config=config, engine=engine, sessions=sessions, webitel=webitel, reconciler=reconciler,
-        creatio=make_creatio_side(config, sessions, transport=creatio_transport))
+        creatio=make_creatio_side(config, sessions, transport=creatio_transport),
+        tokens=TokenSet(config.fixed_tokens, config.api_tokens_file or None))
     for module in (service, creatio, webitel_users, lookups, drift, imports, audit):
         app.register_blueprint(module.bp)
     observe.register(app)  # first: the request id is set before authentication logs anything
@@ -44,8 +47,9 @@ def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTra
     errors.register(app)
     if config.cors_origins:
         CORS(app, resources={r"/api/v1/*": {"origins": list(config.cors_origins)}},
-             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-             expose_headers=["X-Request-ID"],  # so that a Creatio page can quote it in a support request
+             allow_headers=["Authorization", "Content-Type", "X-Request-ID", "Idempotency-Key"],
+             # a Creatio page quotes the request id in a support request, and tells a replayed answer
+             expose_headers=["X-Request-ID", "Idempotent-Replayed"],
              methods=["GET", "POST", "PATCH", "PUT", "DELETE"], max_age=600)
     if config.reconcile_interval_s > 0:
         reconciler.start()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .sync_settings import SyncSettings
+from .tokens import DEFAULT_NAME, SECRET, ApiToken, TokenError, parse, read_file, tokens_checked
 
 PREFIX = "CONNECTOR_"
 DEFAULT_SQLITE_FILE = "webitel-connector.sqlite"
@@ -27,10 +28,14 @@ def default_database_url(folder: str | Path | None = None) -> str:
 
 @dataclass(frozen=True)
 class Config:
-    api_token: str
+    api_token: str = field(default="", repr=False)  # CONNECTOR_API_TOKEN, the token named "default"
     database_url: str = field(default_factory=default_database_url)
     webitel_url: str = "http://127.0.0.1:8090/api"
-    webitel_token: str = ""
+    webitel_token: str = field(default="", repr=False)
+    # More named tokens (CONNECTOR_API_TOKENS: name=token,...) and a file of them, read again when it
+    # changes (CONNECTOR_API_TOKENS_FILE): one token can be rotated while the others keep working.
+    api_tokens: tuple[ApiToken, ...] = field(default=(), repr=False)
+    api_tokens_file: str = ""
     cors_origins: tuple[str, ...] = ()
     webitel_connect_timeout_s: float = 3.0
     webitel_read_timeout_s: float = 10.0
@@ -44,6 +49,9 @@ class Config:
     # How long a Webitel request whose fate was unknown may still land: the record is checked then.
     late_write_horizon_s: float = 60.0
     log_level: str = "INFO"
+    # The largest request body (bytes); a larger one is 413 payload_too_large. The front proxy's
+    # client_max_body_size (deploy/nginx) is the same 1 MB.
+    max_body_bytes: int = 1_048_576
     # GetWebitelUsers: new contacts' account (default: the Webitel domain's name), users per page, STUN
     # reads at a time.
     import_account_name: str = ""
@@ -65,8 +73,7 @@ class Config:
     creatio_backoff_s: float = 0.2
 
     def __post_init__(self) -> None:
-        if not self.api_token:
-            raise ConfigError(f"{PREFIX}API_TOKEN is required: the bearer token Creatio sends to the connector")
+        self._check_tokens()
         if not self.webitel_url.startswith(("http://", "https://")):
             raise ConfigError(f"{PREFIX}WEBITEL_URL must be an http(s) URL such as http://127.0.0.1:8090/api")
         for name in ("webitel_connect_timeout_s", "webitel_read_timeout_s", "request_deadline_s"):
@@ -76,12 +83,31 @@ class Config:
                      "reconcile_backoff_max_s", "late_write_horizon_s"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{PREFIX}{_env_name(name)} must be 0 or more")
-        for name in ("import_page_size", "import_concurrency"):
+        for name in ("import_page_size", "import_concurrency", "max_body_bytes"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{PREFIX}{_env_name(name)} must be 1 or more")
         if self.database_pool_size < 1:
             raise ConfigError(f"{PREFIX}DATABASE_POOL_SIZE must be 1 or more")
         self._check_creatio()
+
+    @property
+    def fixed_tokens(self) -> tuple[ApiToken, ...]:
+        """CONNECTOR_API_TOKEN (named "default") and CONNECTOR_API_TOKENS (the file's are read by
+        :class:`connector.tokens.TokenSet`, again whenever it changes)."""
+        return ((ApiToken(DEFAULT_NAME, self.api_token),) if self.api_token else ()) + self.api_tokens
+
+    def _check_tokens(self) -> None:
+        if self.api_token and not SECRET.fullmatch(self.api_token):
+            raise ConfigError(f"{PREFIX}API_TOKEN must be printable ASCII without spaces")
+        try:
+            tokens = tokens_checked(self.fixed_tokens, f"{PREFIX}API_TOKEN and {PREFIX}API_TOKENS")
+            if self.api_tokens_file:
+                tokens = tokens_checked((*tokens, *read_file(self.api_tokens_file)), "the API tokens")
+        except TokenError as exc:
+            raise ConfigError(str(exc)) from None
+        if not tokens:
+            raise ConfigError(f"{PREFIX}API_TOKEN is required (or {PREFIX}API_TOKENS, {PREFIX}API_TOKENS_FILE): "
+                              f"the bearer token Creatio sends to the connector")
 
     def _check_creatio(self) -> None:
         forms = bool(self.creatio_username or self.creatio_password)
@@ -120,8 +146,6 @@ class Config:
                 continue
             values[name] = _parse(name, raw.strip(), kind)
         values.update(overrides)
-        if "api_token" not in values:
-            values["api_token"] = ""
         return cls(**values)
 
     @property
@@ -141,12 +165,13 @@ class Config:
 
 
 _SETTINGS: dict[str, type] = {
-    "api_token": str, "database_url": str, "webitel_url": str, "webitel_token": str, "cors_origins": tuple,
+    "api_token": str, "api_tokens": ApiToken, "api_tokens_file": str, "database_url": str, "webitel_url": str,
+    "webitel_token": str, "cors_origins": tuple,
     "webitel_connect_timeout_s": float, "webitel_read_timeout_s": float, "webitel_retries": int,
     "webitel_backoff_s": float, "database_pool_size": int, "request_deadline_s": float,
     "reconcile_interval_s": float, "reconcile_backoff_s": float, "reconcile_backoff_max_s": float,
-    "late_write_horizon_s": float, "log_level": str, "import_account_name": str, "import_page_size": int,
-    "import_concurrency": int, "idempotency_ttl_s": float,
+    "late_write_horizon_s": float, "log_level": str, "max_body_bytes": int, "import_account_name": str,
+    "import_page_size": int, "import_concurrency": int, "idempotency_ttl_s": float,
     "creatio_url": str, "creatio_username": str, "creatio_password": str, "creatio_client_id": str,
     "creatio_client_secret": str, "creatio_token_url": str, "creatio_odata_path": str,
     "creatio_connect_timeout_s": float, "creatio_read_timeout_s": float, "creatio_retries": int,
@@ -159,6 +184,11 @@ def _env_name(name: str) -> str:
 
 
 def _parse(name: str, raw: str, kind: type):
+    if kind is ApiToken:
+        try:
+            return parse(raw, source=f"{PREFIX}{_env_name(name)}", separator=",")
+        except TokenError as exc:
+            raise ConfigError(str(exc)) from None
     if kind is tuple:
         return tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
     try:

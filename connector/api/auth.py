@@ -1,10 +1,9 @@
-"""Bearer-token authentication: every endpoint but the public ones needs the configured token."""
+"""Bearer-token authentication: every endpoint but the public ones needs one of the configured
+tokens (``connector.tokens``); the token's name is the request's caller (``flask.g.caller``)."""
 
 from __future__ import annotations
 
-import hmac
-
-from flask import current_app, request
+from flask import current_app, g, request
 
 from ..errors import Unauthorized
 from .context import connector
@@ -16,7 +15,8 @@ def require_token() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None and getattr(view, "public", False):
         return
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    expected = connector().config.api_token
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        raise Unauthorized("Send the connector's API token as 'Authorization: Bearer <token>'")
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    name = connector().tokens.check(presented.strip()) if scheme.lower() == "bearer" else None
+    if name is None:
+        raise Unauthorized("Send one of the connector's API tokens as 'Authorization: Bearer <token>'")
+    g.caller = name

@@ -14,6 +14,7 @@ from ..config import Config
 from ..creatio import CreatioSide
 from ..reconciler import Reconciler
 from ..services.context import Context
+from ..tokens import TokenSet
 from ..webitel import WebitelClient
 
 
@@ -27,6 +28,7 @@ class Connector:
     webitel: WebitelClient
     reconciler: Reconciler
     creatio: CreatioSide
+    tokens: TokenSet
 
 
 def connector() -> Connector:
@@ -44,16 +46,16 @@ def webitel() -> WebitelClient:
     return connector().webitel
 
 
-def actor() -> str:
-    """Who is calling: the name of the API token the request came with."""
-    return str(g.get("actor") or "api")
+def caller() -> str:
+    """Who acts: the name of the API token the request came with (``api`` before authentication)."""
+    return g.get("caller", "api")
 
 
 def services() -> Context:
-    """What a service function works with, for this request."""
+    """What a service function works with, for this request; the caller's token name is its actor."""
     app = connector()
-    return Context(session=db(), webitel=app.webitel, settings=app.config.sync_settings, actor=actor(),
-                   on_pending=app.reconciler.wake)
+    return Context(session=db(), webitel=app.webitel, settings=app.config.sync_settings,
+                   on_pending=app.reconciler.wake, actor=caller())
 
 
 def creatio() -> CreatioSide:

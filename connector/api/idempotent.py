@@ -12,7 +12,7 @@ from flask import Response, request
 from ..errors import ValidationFailed
 from ..services import idempotency
 from . import errors
-from .context import actor, connector
+from .context import caller, connector
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -29,7 +29,7 @@ def guard(run: Callable[[], Response]) -> Response:
                                fields={HEADER: ["1 to 200 printable characters"]})
     app = connector()
     settings = app.config
-    who = actor()
+    who = caller()
     body_hash = hashlib.sha256(request.get_data(cache=True)).hexdigest()
     with app.sessions() as session:
         replay = idempotency.begin(session, actor=who, key=key, method=request.method, path=request.path,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..imports_runner import start_in_background
 from ..services import imports as service
 from . import schemas as s
-from .context import connector, db
+from .context import caller, connector, db
 from .routing import Answer, ApiBlueprint
 
 bp = ApiBlueprint("imports", __name__, tag="GetWebitelUsers", url_prefix="/api/v1/imports")
@@ -13,17 +13,17 @@ FINISHES_FIRST_S = 1.0  # a small import that finishes within this answers 200 w
 
 
 @bp.operation("POST", "", summary="Import every Webitel user into Creatio (GetWebitelUsers)", status=202,
-              body=s.ImportStartSchema, response=s.ImportJobSchema, errors=(409, 422))
+              body=s.ImportStartSchema, response=s.ImportJobSchema, errors=(200, 409, 422))
 def start(body):
     """202 with the running job (follow it with GET /imports/{id}), or 200 with the final job when it
     finished at once. 409 ``import_running`` while another import runs (in any connector process)."""
     app = connector()
-    job = service.start_job(db(), dry_run=body["dry_run"], actor="api")
+    job = service.start_job(db(), dry_run=body["dry_run"], actor=caller())
     options = service.ImportOptions(dry_run=body["dry_run"], with_stun=body["stun"],
                                     page_size=app.config.import_page_size, concurrency=app.config.import_concurrency,
                                     account_name=app.config.import_account_name or None)
     worker = start_in_background(app.sessions, app.webitel, app.creatio, app.config.sync_settings, job.id, options,
-                                 actor="api")
+                                 actor=caller())
     worker.join(FINISHES_FIRST_S)
     db().expire_all()
     job = service.get_job(db(), job.id)

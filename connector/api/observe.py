@@ -12,6 +12,7 @@ import time
 from flask import Flask, Response, g, request
 
 from .. import logs, metrics
+from .context import connector
 
 access_log = logging.getLogger("connector.access")
 
@@ -35,7 +36,10 @@ scrape.public = True  # type: ignore[attr-defined]
 
 def _begin() -> None:
     g.request_started = time.perf_counter()
-    g.request_id, g.request_id_token = logs.begin_request(request.headers.get(logs.REQUEST_ID_HEADER))
+    header = request.headers.get(logs.REQUEST_ID_HEADER)
+    if header and connector().tokens.carries(header):
+        header = None  # a client that sends its token as the request id: not into the log, nor back
+    g.request_id, g.request_id_token = logs.begin_request(header)
 
 
 def route() -> str:
@@ -52,8 +56,9 @@ def _finish(response: Response) -> Response:
     duration_s = time.perf_counter() - g.request_started
     metrics.http_requests.labels(method=request.method, route=route(), status=response.status_code).inc()
     metrics.http_request_duration.labels(method=request.method, route=route()).observe(duration_s)
-    access_log.info("%s %s %d", request.method, request.path, response.status_code,
-                    extra={"method": request.method, "path": request.path, "route": route(),
+    path = connector().tokens.redact(request.path)  # a token pasted into a URL stays out of the log
+    access_log.info("%s %s %d", request.method, path, response.status_code,
+                    extra={"method": request.method, "path": path, "route": route(),
                            "status": response.status_code, "duration_ms": round(duration_s * 1000, 2)})
     return response
 

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 from marshmallow import Schema
 
-from ..errors import ValidationFailed
-from . import idempotent
+from . import idempotent, ids, inputs
 
 PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -32,7 +31,7 @@ class Operation:
     query: Schema | None
     response: Schema | None
     status: int
-    errors: tuple[int, ...]
+    errors: tuple[int, ...]  # its other answers (below 400: another success, with the same body)
     public: bool
 
     @property
@@ -56,6 +55,7 @@ class ApiBlueprint(Blueprint):
         super().__init__(name, import_name, **kwargs)
         self.tag = tag
         self.operations: list[Operation] = []
+        self.record_once(lambda state: state.app.url_map.converters.update(ids.CONVERTERS))
 
     def operation(self, method: str, rule: str, *, summary: str, body: type[Schema] | None = None,
                   query: type[Schema] | None = None, response: type[Schema] | None = None, status: int = 200,
@@ -68,10 +68,11 @@ class ApiBlueprint(Blueprint):
 
             def respond(path: dict[str, Any]) -> Response:
                 kwargs = dict(path)
+                query = inputs.query(op.query)
                 if op.query is not None:
-                    kwargs["query"] = op.query.load(request.args.to_dict())
+                    kwargs["query"] = query
                 if op.body is not None:
-                    kwargs["body"] = op.body.load(_json_body())
+                    kwargs["body"] = op.body.load(inputs.json_body())
                 result, status = view(**kwargs), op.status
                 if isinstance(result, Answer):
                     result, status = result.body, result.status
@@ -82,6 +83,7 @@ class ApiBlueprint(Blueprint):
 
             @wraps(view)
             def handler(**path: Any) -> Response:
+                ids.check(path)
                 if op.method == "POST":  # every POST takes an Idempotency-Key
                     return idempotent.guard(lambda: respond(path))
                 return respond(path)
@@ -93,12 +95,3 @@ class ApiBlueprint(Blueprint):
 
         return decorate
 
-
-def _json_body() -> Any:
-    raw = request.get_data(cache=True)
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise ValidationFailed("The request body is not valid JSON", fields={"_body": ["not valid JSON"]}) from None

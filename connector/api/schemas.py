@@ -5,28 +5,126 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, pre_load, validate
 
-DIGITS = re.compile(r"^[0-9]{1,20}$")
-WEBITEL_ID = validate.Regexp(r"^[0-9]{1,19}$", error="must be a Webitel id (digits)")
+from ..services.names import stored_length
+
+INT64_MAX = 2**63 - 1  # Webitel's ids are int64
+MAX_NAME = 250  # the name columns (and Creatio's Name columns)
+MAX_PAGE = 1_000_000  # with the largest size, the row offset stays within 32 bits
+CONTROL = "\\x00-\\x1f\\x7f-\\x9f"  # C0 and C1 control characters (PostgreSQL cannot store NUL)
+EXTENSION = "[0-9]{1,20}"
+
+
+def decimal_up_to(limit: int) -> str:
+    """A pattern (unanchored) for the whole numbers 1..``limit`` in decimal, without leading zeros:
+    JSON Schema has no numeric range for strings, so the bound is spelled out digit by digit."""
+    digits = str(limit)
+    alternatives = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        low, high = (1 if i == 0 else 0), int(digit) - 1
+        if high < low:
+            continue
+        rest = len(digits) - i - 1
+        alternatives.append(digits[:i] + (f"[{low}-{high}]" if high > low else str(low))
+                            + (f"[0-9]{{{rest}}}" if rest else ""))
+    alternatives.append(digits)
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+WEBITEL_ID = decimal_up_to(INT64_MAX)
+
+
+def trimmed(core: str) -> str:
+    """The published pattern of a value whose surrounding spaces are trimmed (``StrictSchema``)."""
+    return f"^ *(?:{core}) *$"
+
+
+class Pattern(validate.Regexp):
+    """A regular expression the whole value must match (``re.match`` with ``$`` lets a trailing
+    newline through); apispec publishes it as the field's ``pattern``."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+class Unique(validate.Validator):
+    """No item twice (``uniqueItems`` in the OpenAPI document)."""
+
+    def __call__(self, value):
+        seen = set()
+        for index, item in enumerate(value):
+            if item in seen:
+                raise ValidationError(f"Item {index} is given twice")
+            seen.add(item)
+        return value
+
+
+class StoredLength(validate.Validator):
+    """At most ``limit`` characters as given, as shown and as matched (NFKC, case-folded): the
+    column holds each form, and normalising can make a name longer."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, value):
+        if stored_length(value) > self.limit:
+            raise ValidationError(f"At most {self.limit} characters, also once normalised (NFKC, case-folded)")
+        return value
+
+
+class Text(fields.String):
+    """One line of text (``min_length``..``max_length`` characters, no control characters: PostgreSQL
+    cannot store NUL, and none belongs in a name, an id or a search). ``pattern`` narrows it."""
+
+    def __init__(self, *, max_length: int, min_length: int = 1, pattern: str = f"^[^{CONTROL}]*$",
+                 error: str = "Control characters (NUL, line breaks, ...) are not allowed", **kwargs) -> None:
+        kwargs.setdefault("validate", [])
+        super().__init__(**kwargs)
+        self.validators = [validate.Length(min=min_length, max=max_length), Pattern(pattern, error=error),
+                           *self.validators]
+
+
+class Name(Text):
+    """A name stored in a column of ``MAX_NAME`` characters, with its normalised key."""
+
+    def __init__(self, *, pattern: str = f"^[^{CONTROL}]*$", **kwargs) -> None:
+        metadata = {"x-stored-max-length": MAX_NAME, **kwargs.pop("metadata", {})}
+        metadata["description"] = "; ".join(filter(None, [metadata.get("description"), (
+            f"at most {MAX_NAME} characters, also once normalised (NFKC, case-folded) as it is stored")]))
+        super().__init__(max_length=MAX_NAME, pattern=pattern, metadata=metadata, **kwargs)
+        self.validators.append(StoredLength(MAX_NAME))
+
+
+class Login(Name):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(pattern=trimmed(f"[^\\s{CONTROL}]+"),
+                         error="The login must be non-empty, without spaces or control characters", **kwargs)
+
+
+class WebitelId(fields.String):
+    """A Webitel id: an int64 in decimal (1..9223372036854775807, no leading zeros)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("metadata", {}).setdefault("example", "1")
+        super().__init__(validate=Pattern(trimmed(WEBITEL_ID), error=(
+            f"Must be a Webitel id: digits, from 1 to {INT64_MAX}, without leading zeros")), **kwargs)
 
 
 class Extension(fields.String):
-    """A SIP extension: digits only; empty or null means none."""
+    """A SIP extension: 1 to 20 digits; empty or null means none."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("metadata", {})["pattern"] = trimmed(f"(?:{EXTENSION})?")
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        if text and not DIGITS.match(text):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text and not re.fullmatch(EXTENSION, text):
             raise ValidationError("The extension must be digits only (at most 20)")
         return text or None
-
-
-class Login(fields.String):
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        if not text or any(ch.isspace() for ch in text):
-            raise ValidationError("The login must be non-empty and without spaces")
-        return text
 
 
 class Flag(fields.Boolean):
@@ -45,26 +143,52 @@ class QueryFlag(fields.Boolean):
     falsy = {"false"}
 
 
-def _text(**kwargs) -> fields.String:
-    return fields.String(validate=validate.Length(min=1, max=250), **kwargs)
-
-
 class StrictSchema(Schema):
-    """Trims surrounding whitespace of every string; unknown keys are refused (marshmallow's RAISE)."""
+    """Trims the surrounding spaces of every string (only spaces: a tab or a line break is a control
+    character, refused like any other); unknown keys are refused (marshmallow's RAISE)."""
 
     @pre_load
     def _strip(self, data, **kwargs):
         if isinstance(data, dict):
-            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+            return {k: v.strip(" ") if isinstance(v, str) else v for k, v in data.items()}
         return data
 
 
+class QueryInteger(fields.Integer):
+    """A whole number in a query string: ASCII digits only (Python's int() also takes "1_000", " 7"
+    and other scripts' digits)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not re.fullmatch("[0-9]{1,20}", value):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def page_field() -> fields.Integer:
+    return QueryInteger(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE),
+                        metadata={"description": "1-based page"})
+
+
+def size_field(default: int, largest: int = 500) -> fields.Integer:
+    return QueryInteger(load_default=default, validate=validate.Range(min=1, max=largest),
+                        metadata={"description": "items per page"})
+
+
+def search_field() -> Text:
+    return Text(min_length=0, max_length=MAX_NAME, load_default=None,
+                metadata={"description": "search text (case- and accent-insensitive, anywhere in the name)"})
+
+
 # -- queries ---------------------------------------------------------------------------------------
+class PageQuerySchema(StrictSchema):
+    page = page_field()
+    size = size_field(20)
+
+
 class ListQuerySchema(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1), metadata={"description": "1-based page"})
-    size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    q = fields.String(load_default=None, validate=validate.Length(max=250),
-                      metadata={"description": "search text (case- and accent-insensitive, anywhere in the name)"})
+    page = page_field()
+    size = size_field(50)
+    q = search_field()
 
 
 class CreatioUserListQuerySchema(ListQuerySchema):
@@ -72,21 +196,20 @@ class CreatioUserListQuerySchema(ListQuerySchema):
 
 
 class LookupQuerySchema(StrictSchema):
-    q = fields.String(load_default=None, validate=validate.Length(max=250))
+    q = search_field()
 
 
 class LicenseLookupQuerySchema(LookupQuerySchema):
-    product = fields.String(load_default=None, validate=validate.Length(min=1, max=50),
-                            metadata={"description": "only this product, e.g. CALL_CENTER"})
+    product = Text(max_length=50, load_default=None, metadata={"description": "only this product, e.g. CALL_CENTER"})
     available = QueryFlag(load_default=False, metadata={"description": "only licenses with a free seat"})
 
 
 # -- request bodies --------------------------------------------------------------------------------
 class CreatioUserCreateSchema(StrictSchema):
-    name = Login(required=True, validate=validate.Length(max=250), metadata={"description": "the login"})
-    contact_name = _text(required=True)
+    name = Login(required=True, metadata={"description": "the login"})
+    contact_name = Name(required=True)
     type = fields.String(required=True, validate=validate.OneOf(["employee", "portal"]))
-    account_name = _text(load_default=None, allow_none=True)
+    account_name = Name(load_default=None, allow_none=True)
     active = Flag(load_default=True)
 
 
@@ -105,12 +228,11 @@ class WebitelUserPatchSchema(StrictSchema):
     is_agent = Flag(metadata={"description": "true makes the user a call-center agent in team_id (it needs a "
                                                        "CALL_CENTER license); false deactivates the agent (the record "
                                                        "keeps its skills for when it becomes one again)"})
-    team_id = fields.String(allow_none=True, validate=WEBITEL_ID, metadata={"description": "a Webitel team",
-                                                                            "example": "1"})
+    team_id = WebitelId(allow_none=True, metadata={"description": "a Webitel team"})
 
 
 class SkillGrantSchema(StrictSchema):
-    skill_id = fields.String(required=True, validate=WEBITEL_ID, metadata={"example": "1"})
+    skill_id = WebitelId(required=True)
     capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=100), strict=True,
                               metadata={"example": 50})
     active = Flag(load_default=True, metadata={"description": "only active skills route calls"})
@@ -124,17 +246,16 @@ class SkillPatchSchema(StrictSchema):
 class AgentStatusSchema(StrictSchema):
     status = fields.String(required=True, validate=validate.OneOf(["online", "pause", "offline"]),
                            metadata={"description": "online: waiting for calls; pause: a break (with a cause)"})
-    pause_cause = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100),
-                                metadata={"example": "Lunch"})
+    pause_cause = Text(max_length=100, load_default=None, allow_none=True, metadata={"example": "Lunch"})
 
 
 class LicenseGrantSchema(StrictSchema):
-    license_id = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                               metadata={"description": "the license serial", "example": "cc-serial-1"})
+    license_id = Text(max_length=100, required=True, metadata={"description": "the license serial",
+                                                               "example": "cc-serial-1"})
 
 
 class RoleGrantSchema(StrictSchema):
-    role_id = fields.String(required=True, validate=WEBITEL_ID, metadata={"example": "1"})
+    role_id = WebitelId(required=True)
 
 
 # -- answers ---------------------------------------------------------------------------------------
@@ -196,7 +317,8 @@ class SyncSchema(Schema):
 
 class WebitelUserSchema(Schema):
     id = fields.UUID()
-    user = fields.Nested(UuidRefSchema, metadata={"description": "the Creatio system user"})
+    user = fields.Nested(UuidRefSchema, allow_none=True,
+                         metadata={"description": "the Creatio system user (null: imported without one)"})
     contact = fields.Nested(UuidRefSchema, allow_none=True)
     webitel_username = fields.String()
     extension = fields.String(allow_none=True)
@@ -271,15 +393,19 @@ class ErrorBodySchema(Schema):
                                                      "changed, on either side), or pending (the reconciler finishes "
                                                      "it)"})
     record_id = fields.UUID(metadata={"description": "the record, when the answer is pending"})
+    existing = fields.Dict(metadata={"description": "what already holds it (already_exists, username_taken, "
+                                                    "import_running)"})
+    holder = fields.String(metadata={"description": "extension_taken: the user who holds the extension"})
+    hint = fields.String(metadata={"description": "what to do instead, e.g. import"})
+    candidates = fields.List(fields.String(), metadata={"description": "ambiguous_name: the matching records"})
+    creatio = fields.Dict(metadata={"description": "a live Creatio's own error: {\"status\", \"message\"}"})
 
-
-class PageQuerySchema(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=500))
+    class Meta:
+        unknown = INCLUDE  # an error may carry more details than these; clients ignore what they do not know
 
 
 class ImportItemsQuerySchema(PageQuerySchema):
-    size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    size = size_field(100, 1000)
     outcome = fields.String(load_default=None, validate=validate.OneOf(
         ["created", "linked_existing_contact", "updated", "unchanged", "skipped_ambiguous", "skipped_busy", "failed"]))
 
@@ -342,10 +468,10 @@ class ImportJobWithItemsSchema(ImportJobSchema):
 
 
 class AuditQuerySchema(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    page = page_field()
+    size = size_field(50)
     record_id = fields.UUID(load_default=None)
-    actor = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    actor = Text(max_length=100, load_default=None, metadata={"description": "the API token's name, or reconciler"})
     since = fields.AwareDateTime(load_default=None, metadata={"description": "from this time on (inclusive)"})
     until = fields.AwareDateTime(load_default=None, metadata={"description": "before this time"})
 
@@ -368,8 +494,8 @@ class AuditEventSchema(Schema):
 
 
 class DriftQuerySchema(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    page = page_field()
+    size = size_field(50)
     stun = QueryFlag(load_default=True, metadata={"description": "compare STUN too (three Webitel calls a user)"})
 
 
@@ -389,8 +515,8 @@ class DriftItemSchema(Schema):
 
 
 class DriftRepairSchema(StrictSchema):
-    ids = fields.List(fields.UUID(), load_default=None, validate=validate.Length(min=1, max=1000),
-                      metadata={"description": "the records to repair (default: every record)"})
+    ids = fields.List(fields.UUID(), load_default=None, validate=[validate.Length(min=1, max=1000), Unique()],
+                      metadata={"description": "the records to repair (default: every record)", "uniqueItems": True})
     direction = fields.String(required=True, validate=validate.OneOf(["to_webitel", "to_record"]))
 
 
@@ -407,26 +533,32 @@ class ErrorSchema(Schema):
     error = fields.Nested(ErrorBodySchema)
 
 
-def page_of(item: type[Schema], name: str) -> type[Schema]:
-    """A list answer ``{"items", "page", "size", "total"}``."""
+def page_of(item: type[Schema]) -> type[Schema]:
+    """A list answer ``{"items", "page", "size", "total"}``, named "<Item>Page" in the OpenAPI document."""
     return Schema.from_dict({"items": fields.List(fields.Nested(item)), "page": fields.Integer(),
-                             "size": fields.Integer(), "total": fields.Integer()}, name=name)
+                             "size": fields.Integer(), "total": fields.Integer()}, name=_named(item, "Page"))
 
 
-def items_of(item: type[Schema], name: str) -> type[Schema]:
-    """A lookup answer ``{"items": [...]}``."""
-    return Schema.from_dict({"items": fields.List(fields.Nested(item))}, name=name)
+def items_of(item: type[Schema]) -> type[Schema]:
+    """A lookup answer ``{"items": [...]}``, named "<Item>List" in the OpenAPI document."""
+    return Schema.from_dict({"items": fields.List(fields.Nested(item))}, name=_named(item, "List"))
 
 
-CreatioUserPage = page_of(CreatioUserSchema, "CreatioUserPage")
-ContactPage = page_of(ContactSchema, "ContactPage")
-AccountPage = page_of(AccountSchema, "AccountPage")
-WebitelUserPage = page_of(WebitelUserSchema, "WebitelUserPage")
-LicenseLookup = items_of(LicenseLookupSchema, "LicenseLookup")
-RefLookup = items_of(RefSchema, "RefLookup")
-TeamLookup = items_of(TeamLookupSchema, "TeamLookup")
-PauseCauseLookup = items_of(PauseCauseLookupSchema, "PauseCauseLookup")
-DriftPage = page_of(DriftItemSchema, "DriftPage")
-ImportJobPage = page_of(ImportJobSchema, "ImportJobPage")
-AuditPage = page_of(AuditEventSchema, "AuditPage")
-DriftRepairAnswer = items_of(DriftRepairItemSchema, "DriftRepairAnswer")
+def _named(item: type[Schema], suffix: str) -> str:
+    """The wrapper's name from its item's: apispec names ``FooSchema`` "Foo", so a wrapper named like
+    its item would be the same schema in the document (LicenseLookup once listed itself)."""
+    return item.__name__.removesuffix("Schema") + suffix
+
+
+CreatioUserPage = page_of(CreatioUserSchema)
+ContactPage = page_of(ContactSchema)
+AccountPage = page_of(AccountSchema)
+WebitelUserPage = page_of(WebitelUserSchema)
+LicenseLookup = items_of(LicenseLookupSchema)
+RefLookup = items_of(RefSchema)
+TeamLookup = items_of(TeamLookupSchema)
+PauseCauseLookup = items_of(PauseCauseLookupSchema)
+DriftPage = page_of(DriftItemSchema)
+ImportJobPage = page_of(ImportJobSchema)
+AuditPage = page_of(AuditEventSchema)
+DriftRepairAnswer = items_of(DriftRepairItemSchema)

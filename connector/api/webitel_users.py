@@ -56,7 +56,7 @@ def add_license(record_id, body):
 
 
 @bp.operation("DELETE", "/<uuid:record_id>/licenses/<license_id>", summary="Revoke a license", status=204,
-              errors=(404, 409, *UPSTREAM))
+              errors=(400, 404, 409, *UPSTREAM))
 def remove_license(record_id, license_id):
     service.remove_license(services(), record_id, license_id)
 
@@ -67,28 +67,29 @@ def add_role(record_id, body):
     return service.add_role(services(), record_id, body["role_id"])
 
 
-@bp.operation("DELETE", "/<uuid:record_id>/roles/<role_id>", summary="Remove a role", status=204,
+@bp.operation("DELETE", "/<uuid:record_id>/roles/<webitel_id:role_id>", summary="Remove a role", status=204,
               errors=(404, 409, *UPSTREAM))
 def remove_role(record_id, role_id):
     service.remove_role(services(), record_id, role_id)
 
 
 @bp.operation("POST", "/<uuid:record_id>/skills", summary="Give the agent a skill", status=201,
-              body=s.SkillGrantSchema, response=s.WebitelUserSchema, errors=(404, 409, 422, *UPSTREAM))
+              body=s.SkillGrantSchema, response=s.WebitelUserSchema, errors=(400, 404, 409, 422, *UPSTREAM))
 def add_skill(record_id, body):
     """Capacity 1..100; only active skills take part in call routing. A user who is not an agent keeps
     the skill on its record, and gets it in Webitel when it becomes one."""
     return service.add_skill(services(), record_id, body["skill_id"], capacity=body["capacity"], active=body["active"])
 
 
-@bp.operation("PATCH", "/<uuid:record_id>/skills/<skill_id>", summary="Change a skill's capacity or active flag",
-              body=s.SkillPatchSchema, response=s.WebitelUserSchema, errors=(404, 409, 422, *UPSTREAM))
+@bp.operation("PATCH", "/<uuid:record_id>/skills/<webitel_id:skill_id>",
+              summary="Change a skill's capacity or active flag", body=s.SkillPatchSchema,
+              response=s.WebitelUserSchema, errors=(400, 404, 409, 422, *UPSTREAM))
 def change_skill(record_id, skill_id, body):
     return service.change_skill(services(), record_id, skill_id, body)
 
 
-@bp.operation("DELETE", "/<uuid:record_id>/skills/<skill_id>", summary="Take a skill away", status=204,
-              errors=(404, 409, *UPSTREAM))
+@bp.operation("DELETE", "/<uuid:record_id>/skills/<webitel_id:skill_id>", summary="Take a skill away", status=204,
+              errors=(400, 404, 409, *UPSTREAM))
 def remove_skill(record_id, skill_id):
     service.remove_skill(services(), record_id, skill_id)
 

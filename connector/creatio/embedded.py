@@ -11,11 +11,11 @@ from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NotFound, field_error
 from ..models import Account as AccountRow
 from ..models import Contact as ContactRow
 from ..models import SysAdminUnit, utcnow
-from ..services.names import like_pattern, name_key
+from ..services.names import like_pattern, name_key, stored_length
 from ..services.paging import paginate
 from .records import (
     Account,
@@ -28,7 +28,7 @@ from .records import (
     SystemUser,
     SystemUserType,
 )
-from .rules import check_new_contacts, chunks, record_name
+from .rules import MAX_NAME, check_new_contacts, chunks, record_name, too_long
 
 KEYS_PER_QUERY = 500  # bound parameters of one IN (...)
 _USER_BY_ID = (select(SysAdminUnit.id, SysAdminUnit.name, SysAdminUnit.type_value, SysAdminUnit.active,
@@ -182,6 +182,8 @@ def add_system_user(session: Session, *, name: str, contact_name: str, type: Sys
     """A system user with a new contact, committed on ``session``; the account is found by its
     normalised name or created. The login is unique case-insensitively (409 ``already_exists``)."""
     login = name.strip()
+    if stored_length(login) > MAX_NAME:  # the API refuses it first; the login's key is stored too
+        raise field_error("name", too_long(MAX_NAME))
     if session.scalar(select(SysAdminUnit.id).where(SysAdminUnit.name_key == name_key(login))):
         raise _login_taken(login)
     account = None

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
 from ..errors import ValidationFailed, field_error
-from ..services.names import clean_name
+from ..services.names import clean_name, stored_length
 from .records import ContactCreated, NewContact
 
 MAX_NAME = 250  # Creatio's Name columns of Contact and Account (and the embedded tables)
@@ -15,13 +15,18 @@ T = TypeVar("T")
 
 
 def record_name(name: str, field: str = "name") -> str:
-    """The name as it is written (NFKC, whitespace collapsed); empty or too long is refused."""
+    """The name as it is written (NFKC, whitespace collapsed); empty or too long is refused. The
+    length counts the normalised forms too: the name's matching key is stored as well."""
     cleaned = clean_name(name)
     if not cleaned:
         raise field_error(field, "The name must not be empty")
-    if len(cleaned) > MAX_NAME:
-        raise field_error(field, f"The name must be at most {MAX_NAME} characters")
+    if stored_length(cleaned) > MAX_NAME:
+        raise field_error(field, too_long(MAX_NAME))
     return cleaned
+
+
+def too_long(limit: int) -> str:
+    return f"The name must be at most {limit} characters, also once normalised (NFKC, case-folded)"
 
 
 def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -19,6 +19,13 @@ def clean_name(name: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", name)).strip()
 
 
+def stored_length(name: str) -> int:
+    """The length a column needs for the name: the longest of its forms as given, as shown and as
+    matched. Normalising can grow a name (NFKC makes U+FDFA 18 characters; case folding makes "ß"
+    "ss"), so a length checked before it does not hold for the key."""
+    return max(len(name), len(clean_name(name)), len(name_key(name)))
+
+
 def like_pattern(q: str) -> str:
     """A LIKE pattern matching ``q`` anywhere in a name key, with LIKE's wildcards escaped."""
     escaped = name_key(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -63,8 +63,9 @@ def reconcile_pass(ctx: Context, *, due_only: bool = True, limit: int | None = N
 
 def count_records(ctx: Context) -> None:
     """The records by sync state, for the gauge dashboards watch."""
-    counts = dict(ctx.session.execute(select(WebitelUser.sync_state, func.count())
-                                      .group_by(WebitelUser.sync_state)).tuples().all())
+    rows = ctx.session.execute(select(WebitelUser.sync_state, func.count())
+                               .group_by(WebitelUser.sync_state)).all()
+    counts = {state: count for state, count in rows}
     ctx.session.rollback()
     for state in SyncState:
         metrics.webitel_user_records.labels(state=state.value).set(counts.get(state, 0))

@@ -29,10 +29,15 @@ def sqlite_copy(template: Path, folder: Path) -> str:
 
 
 def truncate_all(url: str) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in reversed(Base.metadata.sorted_tables))
+    """Every table emptied (PostgreSQL: TRUNCATE; SQLite: DELETE, children first)."""
+    tables = [f'"{t.name}"' for t in reversed(Base.metadata.sorted_tables)]
     engine = create_engine(normalise_url(url))
     try:
         with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            if url.startswith("sqlite"):
+                for table in tables:
+                    conn.execute(text(f"DELETE FROM {table}"))
+            else:
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     finally:
         engine.dispose()

@@ -55,12 +55,6 @@ def webitel_reads_users_slowly(emulator) -> None:
 
 HOOKS_BY_NAME: dict[str, Callable] = {"save-when-webitel-hangs": webitel_hangs_on_create}
 HOOKS_BY_ROUTE: dict[tuple[str, str], Callable] = {("POST", "/api/v1/imports"): webitel_reads_users_slowly}
-# Exchanges the document shows as Creatio needs them and the connector does not answer so yet: each
-# must fail (an entry that starts passing fails the test, so that it is removed).
-KNOWN_GAPS: dict[str, str] = {
-    "preflight-save": "the connector's CORS does not list Idempotency-Key among the allowed request headers "
-                      "yet, so a browser refuses a save that sends one (fixed on the hardening branch)",
-}
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +99,7 @@ def test_the_document_reads():
     assert len(exchanges) >= 30, f"docs/creatio.md shows only {len(exchanges)} exchanges"
     names = [e.name for e in exchanges if e.name]
     assert len(names) == len(set(names)), f"exchange names used twice: {sorted(names)}"
-    for name in (*HOOKS_BY_NAME, *KNOWN_GAPS):
+    for name in HOOKS_BY_NAME:
         assert name in names, f"the test refers to an exchange {name!r} the document no longer has"
     assert any(section.web_services for section in document.sections), "no web service settings to check"
 
@@ -122,14 +116,7 @@ def test_recipe(title, api, emulator, connector_server):
             for exchange in section.exchanges:
                 prepare(exchange, emulator)
                 response, sent = doc_exchanges.send(client, exchange, bindings)
-                try:
-                    doc_exchanges.check(exchange, response, bindings)
-                except AssertionError:
-                    if exchange.name not in KNOWN_GAPS:
-                        raise
-                    continue
-                assert exchange.name not in KNOWN_GAPS, \
-                    f"{exchange} passes now: remove it from KNOWN_GAPS ({KNOWN_GAPS[exchange.name]})"
+                doc_exchanges.check(exchange, response, bindings)
                 if exchange.name:
                     seen[exchange.name] = (exchange, sent, response)
     finally:

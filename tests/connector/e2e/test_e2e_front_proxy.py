@@ -143,3 +143,20 @@ def test_the_proxy_refuses_what_the_connector_does_not_serve_in_the_contracts_sh
     for path in ("/metrics", "/", "/index.html"):
         response = httpx.get(f"{nginx.url}{path}")
         assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+def test_with_or_without_the_proxy_a_body_over_1_mb_gets_the_same_413(gunicorn, nginx):
+    """The connector's own limit (CONNECTOR_MAX_BODY_BYTES) is nginx's: the same answer either way."""
+    answers = []
+    for port in (gunicorn.port, nginx.port):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.putrequest("POST", "/api/v1/webitel-users")
+        connection.putheader("Authorization", f"Bearer {API_TOKEN}")
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Content-Length", str(1024 * 1024 + 1))
+        connection.endheaders()
+        response = connection.getresponse()
+        answers.append((response.status, json.loads(response.read())))
+        connection.close()
+    assert answers[0] == answers[1] == (413, {"error": {"code": "payload_too_large",
+                                                        "message": "The request body is larger than 1 MB"}})

@@ -143,6 +143,7 @@ def test_with_a_live_creatio_users_are_not_created_or_changed_here(api, creatio_
     user_id = creatio_records.system_user("jsmith", "John Smith")
     for response in (new_user(api, "newbie", "New Bie"), api.patch(f"{USERS}/{user_id}", json={"active": False})):
         assert response.status_code == 405
+        assert response.headers["Allow"] == "GET, HEAD, OPTIONS"  # what the path still takes here
         error = error_of(response)
         assert error["code"] == "method_not_allowed" and "in Creatio itself" in error["message"]
     assert api.get(f"{USERS}/{user_id}").json["active"] is True

@@ -1,5 +1,7 @@
 """Service endpoints, auth, CORS, the error shape, the OpenAPI document and the docs page."""
 
+import re
+
 import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
@@ -73,22 +75,34 @@ def test_an_unexpected_failure_is_a_500_without_a_traceback(app, monkeypatch, ca
     assert "secret internals" in caplog.text  # the log has it, for the operator
 
 
-def test_cors_allows_the_configured_creatio_origin(database_url, emulator):
+def test_cors_allows_the_configured_creatio_origin_only(database_url, emulator):
     origin = "https://acme.creatio.com"
     app = create_app(connector_config(database_url, emulator, cors_origins=(origin,)),
                      webitel_transport=emulator.transport)
     try:
         client = app.test_client()
-        preflight = client.options("/api/v1/webitel-users", headers={
-            "Origin": origin, "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization, content-type"})
-        assert preflight.status_code == 200
-        assert preflight.headers["Access-Control-Allow-Origin"] == origin
-        assert "authorization" in preflight.headers["Access-Control-Allow-Headers"].lower()
+
+        def preflight(from_origin: str):
+            return client.options("/api/v1/webitel-users", headers={
+                "Origin": from_origin, "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type, idempotency-key"})
+
+        allowed = preflight(origin)
+        assert allowed.status_code == 200
+        assert allowed.headers["Access-Control-Allow-Origin"] == origin
+        assert {"authorization", "content-type", "idempotency-key"} <= {
+            h.strip().lower() for h in allowed.headers["Access-Control-Allow-Headers"].split(",")}
         answer = ApiClient(app).get("/api/v1/webitel-users", headers={"Origin": origin})
         assert answer.headers["Access-Control-Allow-Origin"] == origin
-        other = ApiClient(app).get("/api/v1/webitel-users", headers={"Origin": "https://evil.example"})
-        assert "Access-Control-Allow-Origin" not in other.headers
+        exposed = {h.strip().lower() for h in answer.headers["Access-Control-Expose-Headers"].split(",")}
+        assert exposed == {"x-request-id", "idempotent-replayed"}  # what a Creatio page may read
+        for other in ("https://evil.example", "https://acme.creatio.com.evil.example", "http://acme.creatio.com",
+                      "null"):
+            refused = preflight(other)
+            assert "Access-Control-Allow-Origin" not in refused.headers, other
+            assert "Access-Control-Allow-Headers" not in refused.headers, other
+            answer = ApiClient(app).get("/api/v1/webitel-users", headers={"Origin": other})
+            assert "Access-Control-Allow-Origin" not in answer.headers, other
     finally:
         dispose(app)
 
@@ -106,7 +120,7 @@ def test_openapi_describes_every_route_from_the_validating_schemas(api, app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in ("static", "service.openapi", "service.docs", "metrics"):  # /metrics: not the API
             continue
-        path = rule.rule.replace("<uuid:", "{").replace("<", "{").replace(">", "}")
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         routed |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert documented == routed
     create = spec["paths"]["/api/v1/webitel-users"]["post"]

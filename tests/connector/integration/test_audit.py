@@ -28,7 +28,7 @@ def test_changes_are_told_with_before_after_outcome_and_calls(api, session, emul
     assert [e["action"] for e in told] == ["granting the license cc-serial-1 to agarcia", "change agarcia",
                                            "create agarcia"]
     change = told[1]
-    assert change["actor"] == "api" and change["outcome"] == "done"
+    assert change["actor"] == "default"  # the API token's name and change["outcome"] == "done"
     assert (change["before"]["extension"], change["after"]["extension"]) == ("1010", "2020")
     assert [(c["method"], c["status"]) for c in change["webitel_calls"]] == [("PATCH", 200)]
     assert told[0]["after"]["licenses"] == ["cc-serial-1"] and told[2]["before"] is None
@@ -57,8 +57,8 @@ def test_the_reconciler_and_a_repair_are_told_as_theirs(app, api, session, emula
     api.post("/api/v1/drift/repair", json={"ids": [record["id"]], "direction": "to_record"})
     told = events(api, record_id=record["id"])
     assert [(e["actor"], e["action"], e["outcome"]) for e in told[:3]] == [
-        ("api", "repair agarcia to_record", "done"), ("test", "reconcile agarcia", "in_sync"),
-        ("api", "change agarcia", "pending")]
+        ("default", "repair agarcia to_record", "done"), ("test", "reconcile agarcia", "in_sync"),
+        ("default", "change agarcia", "pending")]
     assert events(api, actor="test")[0]["action"] == "reconcile agarcia"
 
 

@@ -58,7 +58,7 @@ def test_a_repeat_while_the_first_runs_is_told_so(api, session):
     import json
 
     raw = json.dumps(body).encode()
-    session.add(IdempotencyKey(actor="api", key="k", method="POST", path=BASE,
+    session.add(IdempotencyKey(actor="default", key="k", method="POST", path=BASE,
                                body_hash=hashlib.sha256(raw).hexdigest(), state="running", created_at=utcnow(),
                                expires_at=utcnow() + timedelta(hours=1)))
     session.commit()

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from connector.config import Config, ConfigError, default_database_url
@@ -41,3 +43,32 @@ def test_bad_settings_are_refused_with_the_variable_named(env, message):
 
 def test_blank_variables_count_as_unset():
     assert Config.from_env({"CONNECTOR_API_TOKEN": "t", "CONNECTOR_WEBITEL_TOKEN": "  "}).webitel_token == ""
+
+
+def test_named_api_tokens_come_from_a_list_a_file_and_the_single_token(tmp_path):
+    tokens_file = tmp_path / "tokens"
+    tokens_file.write_text("# rotated yearly\n\nbilling = billing-token-1\n")
+    config = Config.from_env({"CONNECTOR_API_TOKEN": "t", "CONNECTOR_API_TOKENS": "creatio=c-token, ops=o-token",
+                              "CONNECTOR_API_TOKENS_FILE": str(tokens_file)})
+    assert [(t.name, t.secret) for t in config.fixed_tokens] == [
+        ("default", "t"), ("creatio", "c-token"), ("ops", "o-token")]
+    assert config.api_tokens_file == str(tokens_file)
+    assert Config.from_env({"CONNECTOR_API_TOKENS_FILE": str(tokens_file)}).fixed_tokens == ()
+    assert "c-token" not in repr(config) and "'t'" not in repr(config)  # secrets stay out of reprs
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"CONNECTOR_API_TOKENS": "creatio"}, "CONNECTOR_API_TOKENS, entry 1: expected name=token"),
+    ({"CONNECTOR_API_TOKENS": "a=x,a=y"}, "the name 'a' is given more than once"),
+    ({"CONNECTOR_API_TOKENS": "a=x,b=x"}, "'a', 'b' have the same token"),
+    ({"CONNECTOR_API_TOKENS": "bad name=x"}, "the name 'bad name' must be"),
+    ({"CONNECTOR_API_TOKENS": "a=x y"}, "the token of 'a' must be printable ASCII without spaces"),
+    ({"CONNECTOR_API_TOKEN": "t", "CONNECTOR_API_TOKENS": "default=u"}, "the name 'default' is given more than once"),
+    ({"CONNECTOR_API_TOKEN": "two words"}, "CONNECTOR_API_TOKEN must be printable ASCII"),
+    ({"CONNECTOR_API_TOKENS_FILE": "/nonexistent/tokens"}, "cannot be read"),
+    ({"CONNECTOR_API_TOKENS": " , "}, "CONNECTOR_API_TOKEN is required"),
+])
+def test_bad_token_settings_are_refused_without_showing_a_token(env, message):
+    with pytest.raises(ConfigError, match=re.escape(message)) as refused:
+        Config.from_env(env)
+    assert "x y" not in str(refused.value) and "=x" not in str(refused.value)
