@@ -51,6 +51,7 @@ from ..names import name_key
 from ..webitel_users import remote, stun
 from ..webitel_users.desired import Desired
 from ..webitel_users.remote import RecordView
+from .collector import fewer_collections
 from .known import read_known
 from .matching import SUMMARY_KEYS, Decision, Outcome, decide
 
@@ -74,7 +75,8 @@ def run_import(ctx: Context, creatio: CreatioSide, job: ImportJob, options: Impo
     """Run ``job`` to its end (succeeded or failed) and return it."""
     session = ctx.session
     try:
-        _Run(ctx, creatio, job, options, progress).all_pages()
+        with fewer_collections():
+            _Run(ctx, creatio, job, options, progress).all_pages()
         job.status, job.finished_at = ImportStatus.SUCCEEDED, utcnow()
         session.commit()
     except (ConnectorError, WebitelError, SQLAlchemyError) as exc:
