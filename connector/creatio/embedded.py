@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..db import one_of
 from ..errors import Conflict, NotFound, field_error
 from ..models import Account as AccountRow
 from ..models import Contact as ContactRow
@@ -91,7 +92,7 @@ class EmbeddedCreatio:
         found: dict[str, list[Contact]] = {name_key(name): [] for name in names}
         with self._sessions() as session:
             for keys in chunks(sorted(found), KEYS_PER_QUERY):
-                stmt = select(ContactRow).where(ContactRow.name_key.in_(keys)).order_by(ContactRow.id)
+                stmt = select(ContactRow).where(one_of(session, ContactRow.name_key, keys)).order_by(ContactRow.id)
                 for row in session.scalars(stmt).unique():
                     found[row.name_key].append(contact(row))
         return found
@@ -103,7 +104,8 @@ class EmbeddedCreatio:
         found: dict[uuid.UUID, SystemUser] = {}
         with self._sessions() as session:
             for ids in chunks(sorted(set(contact_ids)), KEYS_PER_QUERY):
-                for row in session.scalars(select(SysAdminUnit).where(SysAdminUnit.contact_id.in_(ids))).unique():
+                stmt = select(SysAdminUnit).where(one_of(session, SysAdminUnit.contact_id, ids))
+                for row in session.scalars(stmt).unique():
                     found[row.contact_id] = system_user(row)
         return found
 

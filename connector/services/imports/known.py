@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ...creatio import CreatioSide
+from ...db import one_of
 from ...models import WebitelUser, WebitelUserLicense, WebitelUserRole, WebitelUserSkill
 from ..names import name_key
 from ..webitel_users.remote import LicenseRow, RecordView, RoleRow, SkillRow
@@ -26,7 +27,8 @@ VIEW_COLUMNS = (WebitelUser.id, WebitelUser.webitel_user_id, WebitelUser.webitel
 def read_known(session: Session, creatio: CreatioSide, users: list[dict]) -> Known:
     uids = [str(user["id"]) for user in users]
     keys = [name_key(str(user.get("username") or "")) for user in users]
-    records = _views(session, or_(WebitelUser.webitel_user_id.in_(uids), WebitelUser.webitel_username_key.in_(keys)))
+    records = _views(session, or_(one_of(session, WebitelUser.webitel_user_id, uids),
+                                  one_of(session, WebitelUser.webitel_username_key, keys)))
     by_id = {record.webitel_user_id: record for record in records if record.webitel_user_id}
     by_key = {record.webitel_username_key: record for record in records}
     unmatched = [str(user.get("username") or "") for user in users if str(user["id"]) not in by_id]
@@ -34,7 +36,8 @@ def read_known(session: Session, creatio: CreatioSide, users: list[dict]) -> Kno
     single = [found[0].id for found in contacts.values() if len(found) == 1]
     system_users = creatio.system_users_of_contacts(single) if single else {}
     ids = [user.id for user in system_users.values()]
-    linked = {record.system_user_id: record for record in _views(session, WebitelUser.system_user_id.in_(ids))
+    linked = {record.system_user_id: record
+              for record in _views(session, one_of(session, WebitelUser.system_user_id, ids))
               if record.system_user_id} if ids else {}
     return Known(by_id, by_key, contacts, system_users, linked)
 
@@ -47,18 +50,18 @@ def _views(session: Session, where) -> list[RecordView]:
     licenses: dict[uuid.UUID, list[LicenseRow]] = defaultdict(list)
     for owner, license_id, product in session.execute(select(WebitelUserLicense.webitel_user_id,
                                                              WebitelUserLicense.license_id, WebitelUserLicense.product)
-                                                      .where(WebitelUserLicense.webitel_user_id.in_(ids))):
+                                                      .where(one_of(session, WebitelUserLicense.webitel_user_id, ids))):
         licenses[owner].append(LicenseRow(license_id, product))
     roles: dict[uuid.UUID, list[RoleRow]] = defaultdict(list)
     for owner, role_id, name in session.execute(select(WebitelUserRole.webitel_user_id, WebitelUserRole.role_id,
                                                        WebitelUserRole.name)
-                                                .where(WebitelUserRole.webitel_user_id.in_(ids))):
+                                                .where(one_of(session, WebitelUserRole.webitel_user_id, ids))):
         roles[owner].append(RoleRow(role_id, name))
     skills: dict[uuid.UUID, list[SkillRow]] = defaultdict(list)
     for owner, skill_id, skill_name, capacity, active in session.execute(
             select(WebitelUserSkill.webitel_user_id, WebitelUserSkill.skill_id, WebitelUserSkill.skill_name,
                    WebitelUserSkill.capacity, WebitelUserSkill.active)
-            .where(WebitelUserSkill.webitel_user_id.in_(ids))):
+            .where(one_of(session, WebitelUserSkill.webitel_user_id, ids))):
         skills[owner].append(SkillRow(skill_id, skill_name, capacity, active))
     return [RecordView(**row._asdict(), licenses=licenses[row.id], roles=roles[row.id], skills=skills[row.id])
             for row in rows]
