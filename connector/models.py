@@ -359,3 +359,14 @@ class IdempotencyKey(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class StunTokenSweep(Base):
+    """A Webitel user for whom a STUN token may have been made without the connector learning its id
+    (the answer to its creation was lost, and the request may still land): the reconciler deletes the
+    user's connector tokens once ``due_at`` has passed, when no late request can add one any more."""
+
+    __tablename__ = "stun_token_sweep"
+
+    webitel_user_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -25,7 +25,7 @@ from .context import Context
 from .paging import Page
 from .reconcile import converge_claimed
 from .upstream import upstream_error
-from .webitel_users import claims, remote, rules, stun, sync
+from .webitel_users import claims, remote, rules, stun, sync, token_sweeps
 from .webitel_users.desired import Desired
 
 MISSING_IN_WEBITEL, MISSING_RECORD, DIFFERS = "missing_in_webitel", "missing_record", "differs"
@@ -39,10 +39,11 @@ def report(ctx: Context, *, page: int, size: int, with_stun: bool = True) -> Pag
 
 def differences(ctx: Context, *, with_stun: bool = True) -> list[dict[str, Any]]:
     try:
-        users = {str(user["id"]): user for user in ctx.webitel.all_users()}
-        center = read_call_center(ctx.webitel)
-        items = [item for record in ctx.session.scalars(select(WebitelUser).order_by(WebitelUser.webitel_username_key))
-                 if (item := _compare(ctx, record, users, center, with_stun)) is not None]
+        with token_sweeps.noted(ctx):
+            users = {str(user["id"]): user for user in ctx.webitel.all_users()}
+            center = read_call_center(ctx.webitel)
+            records = ctx.session.scalars(select(WebitelUser).order_by(WebitelUser.webitel_username_key))
+            items = [item for record in records if (item := _compare(ctx, record, users, center, with_stun))]
     except WebitelError as exc:
         raise upstream_error(exc, "reading Webitel's users for the drift report") from exc
     items += [{"kind": MISSING_RECORD, "webitel_user_id": uid, "webitel_username": user.get("username"),
@@ -95,7 +96,8 @@ def _repair_one(ctx: Context, record_id: uuid.UUID, direction: str) -> dict[str,
         ctx.session.commit()  # the claim, so that it holds while Webitel is called
         state = converge_claimed(ctx, record_id, claim_id, recreate=True)
         return {"outcome": {"in_sync": "repaired", "removed": "repaired"}.get(state, state), "sync_state": state}
-    return _take_from_webitel(ctx, record)
+    with token_sweeps.noted(ctx):
+        return _take_from_webitel(ctx, record)
 
 
 def _take_from_webitel(ctx: Context, record: WebitelUser) -> dict[str, Any]:

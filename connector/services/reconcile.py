@@ -25,7 +25,7 @@ from ..models import SyncState, WebitelUser, WebitelUserState
 from . import audit, steps
 from .context import Context
 from .names import name_key
-from .webitel_users import claims, plans, sync
+from .webitel_users import claims, plans, sync, token_sweeps
 from .webitel_users.desired import Desired
 
 log = logging.getLogger("connector.reconcile")
@@ -43,6 +43,7 @@ def reconcile_pass(ctx: Context, *, due_only: bool = True, limit: int | None = N
     results: Counter[str] = Counter()
     retry: set[uuid.UUID] | None = None
     started = time.perf_counter()
+    _sweep_tokens(ctx, due_only=due_only)
     for _round in range(MAX_ROUNDS):
         ended = _round_of(ctx, due_only=due_only, limit=limit, only=retry)
         for state in ended.values():
@@ -59,6 +60,15 @@ def reconcile_pass(ctx: Context, *, due_only: bool = True, limit: int | None = N
     metrics.reconciler_run_duration.observe(time.perf_counter() - started)
     count_records(ctx)
     return results
+
+
+def _sweep_tokens(ctx: Context, *, due_only: bool) -> None:
+    """The STUN tokens whose creation's answer was lost, once no late request can add one any more."""
+    try:
+        token_sweeps.sweep_due(ctx, due_only=due_only)
+    except SQLAlchemyError:
+        ctx.session.rollback()
+        log.exception("could not sweep the STUN tokens left in Webitel; the next pass tries again")
 
 
 def count_records(ctx: Context) -> None:
@@ -117,7 +127,7 @@ def converge_claimed(ctx: Context, record_id: uuid.UUID, claim_id: str, *, recre
 
 def _settle(ctx: Context, record: WebitelUser, outcome: steps.Outcome) -> str:
     if outcome.uncertain:
-        sync.note_uncertain(ctx, record)
+        sync.note_uncertain(ctx, record, outcome.calls)
     if outcome.ok:
         if record.state == WebitelUserState.DELETING:
             ctx.session.delete(record)

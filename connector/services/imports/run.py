@@ -44,11 +44,12 @@ from ...models import (
     utcnow,
 )
 from ...webitel import WebitelError
+from ...webitel.calls import Call, recording
 from .. import audit
 from ..call_center import CallCenter, read_call_center
 from ..context import Context
 from ..names import name_key
-from ..webitel_users import remote, stun
+from ..webitel_users import remote, stun, token_sweeps
 from ..webitel_users.desired import Desired
 from ..webitel_users.remote import RecordView
 from .collector import fewer_collections
@@ -98,6 +99,7 @@ class _Run:
         self.summary: Counter[str] = Counter()
         self.account: Account | None = None
         self.seq = 0
+        self.stun_calls: list[Call] = []  # the page's STUN reads' Webitel calls
 
     @property
     def session(self) -> Session:
@@ -136,6 +138,8 @@ class _Run:
         if not self.options.dry_run:
             metrics.users_imported.inc(sum(1 for _user, d in decisions if d.outcome in WRITTEN))
         self.job.done += len(users)
+        token_sweeps.note(self.ctx, self.stun_calls)
+        self.stun_calls = []
         self._save_progress()
 
     # -- reading --------------------------------------------------------------------------------
@@ -145,11 +149,14 @@ class _Run:
         webitel = self.ctx.webitel
 
         def read(uid: str) -> bool | None:
-            try:
-                return stun.read(webitel, uid)
-            except WebitelError as exc:  # the user's item says so; the others go on
-                log.warning("could not read the STUN of Webitel user %s: %s", uid, exc)
-                return None
+            with recording() as calls:  # a thread's own: the page notes its lost tokens (token_sweeps)
+                try:
+                    return stun.read(webitel, uid)
+                except WebitelError as exc:  # the user's item says so; the others go on
+                    log.warning("could not read the STUN of Webitel user %s: %s", uid, exc)
+                    return None
+                finally:
+                    self.stun_calls.extend(calls.calls)
 
         uids = [str(user["id"]) for user in users]
         with ThreadPoolExecutor(max_workers=max(1, self.options.concurrency)) as pool:

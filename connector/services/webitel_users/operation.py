@@ -121,7 +121,7 @@ def _settle(ctx: Context, record: WebitelUser, before: Desired | None, outcome: 
             action: str, was_in_sync: bool) -> ConnectorError | None:
     """What the record is after the steps, and the error to answer (None: success)."""
     if outcome.uncertain:
-        sync.note_uncertain(ctx, record)
+        sync.note_uncertain(ctx, record, outcome.calls)
     if outcome.ok:
         if kind is Kind.DELETE:
             ctx.session.delete(record)

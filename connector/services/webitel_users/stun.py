@@ -3,7 +3,8 @@
 ``/user/settings/phone`` belongs to the token's own user, so the connector mints a short-lived
 access token for the user, reads or writes the setting as that user, and deletes the token again,
 also when the call fails. Tokens are recognised by their ``usage`` mark, so one left behind (its
-delete failed, or its creation's answer was lost) is swept by the next STUN call.
+delete failed, or its creation's answer was lost) is swept by the next STUN call for the user, and
+by the reconciler where a creation's answer was lost (``token_sweeps``).
 """
 
 from __future__ import annotations
@@ -60,11 +61,17 @@ def _user_token(webitel: WebitelClient, webitel_user_id: str) -> Iterator[str]:
                         token["id"], webitel_user_id)
 
 
-def sweep(webitel: WebitelClient, webitel_user_id: str) -> None:
-    """Delete the connector's STUN tokens left behind for the user (quietly: a sweep only tidies)."""
+def sweep(webitel: WebitelClient, webitel_user_id: str, *, quiet: bool = True) -> int:
+    """Delete the connector's STUN tokens left behind for the user; how many. Before a STUN call a
+    sweep only tidies, so it fails quietly (a warning) unless ``quiet`` is off."""
     try:
-        for token in webitel.tokens(webitel_user_id):
-            if str(token.get("usage", "")).startswith(TOKEN_USAGE):
-                webitel.delete_token(webitel_user_id, token["id"])
+        left = [token for token in webitel.tokens(webitel_user_id)
+                if str(token.get("usage", "")).startswith(TOKEN_USAGE)]
+        for token in left:
+            webitel.delete_token(webitel_user_id, token["id"])
     except WebitelError:
+        if not quiet:
+            raise
         log.warning("could not sweep the STUN tokens of Webitel user %s", webitel_user_id)
+        return 0
+    return len(left)

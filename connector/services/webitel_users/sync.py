@@ -3,18 +3,23 @@ with backoff) or in conflict (Webitel refuses it; a person decides). One home fo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from ...models import SyncState, WebitelUser
+from ...webitel.calls import Call
 from ..context import Context
+from . import token_sweeps
 
 ERROR_LIMIT = 1000
 
 
-def note_uncertain(ctx: Context, record: WebitelUser) -> None:
-    """A request whose fate was unknown went out: check the record again once it can no longer land."""
+def note_uncertain(ctx: Context, record: WebitelUser, calls: Iterable[Call]) -> None:
+    """A request whose fate was unknown went out: check the record again once it can no longer land
+    (and sweep the STUN tokens whose creation it may have been)."""
     until = ctx.now() + timedelta(seconds=ctx.settings.late_write_horizon_s)
     record.recheck_at = until if record.recheck_at is None else max(record.recheck_at, until)
+    token_sweeps.note(ctx, calls)
 
 
 def mark_in_sync(ctx: Context, record: WebitelUser) -> None:
