@@ -1,12 +1,13 @@
 """GetWebitelUsers at scale: imports of 10,000 and 100,000 Webitel users (a fifth of them agents
 with 3 skills, each with licenses and a role) seeded into the emulator, over real HTTP, on SQLite
 and PostgreSQL: the first import, a re-import with nothing changed, and the importing process's peak
-memory (``webitel-connector import`` in a child process, its maximum resident set).
+memory (``webitel-connector import`` in a child process, its peak resident set).
 
 The floor, measured in the same run: reading the same users, agents and skills from the emulator
 with the same client and nothing else (the import's own Webitel reads, without a database or
 Creatio). Targets: on SQLite the first import at most 3x the floor and the re-import at most 1.5x;
-on PostgreSQL at most 1.5x the SQLite times; peak memory at most 300 MB for 100,000 users.
+on PostgreSQL at most 1.5x the SQLite times; peak memory at most 300 MB; all for 100,000 users (a
+smaller size's figures are informative).
 
 STUN is not read (``--no-stun``): Webitel has no bulk read of it (three calls a user), and the floor
 reads what Webitel lists in bulk. ``BENCH_IMPORT_SIZES`` (default ``10000,100000``) picks the sizes.
@@ -20,6 +21,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -72,6 +74,7 @@ def run_import(env: dict) -> tuple[float, float, str]:
     started = time.perf_counter()
     child = subprocess.Popen([str(Path(sys.executable).parent / "webitel-connector"), "import", "--no-stun"],
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    peak = PeakMemory(child.pid)
     assert child.stdout is not None
     output = child.stdout.read()
     _pid, status, usage = os.wait4(child.pid, 0)
@@ -81,7 +84,32 @@ def run_import(env: dict) -> tuple[float, float, str]:
         raise RuntimeError(f"the import failed: {output}")
     found = re.search(r" in ([0-9.]+) s", output)
     print(f"    (the process took {took:.1f} s with its start)")
-    return float(found.group(1)) if found else took, usage.ru_maxrss / 1024, output
+    return float(found.group(1)) if found else took, peak.mb(fallback_kb=usage.ru_maxrss), output
+
+
+class PeakMemory:
+    """A process's peak resident set after its exec: Linux's ``VmHWM``, read until it exits. The
+    child's ``ru_maxrss`` cannot serve: it also counts the memory of this (large) process, which the
+    child shared between the fork and the exec."""
+
+    def __init__(self, pid: int) -> None:
+        self.path, self.kb = Path(f"/proc/{pid}/status"), 0
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        while True:
+            try:
+                found = re.search(r"^VmHWM:\s+(\d+) kB", self.path.read_text(), re.MULTILINE)
+            except OSError:  # gone (or no /proc)
+                return
+            if found:  # the high-water mark only grows: the last reading is the peak
+                self.kb = max(self.kb, int(found.group(1)))
+            time.sleep(0.02)
+
+    def mb(self, *, fallback_kb: int) -> float:
+        self.thread.join(timeout=1)
+        return (self.kb or fallback_kb) / 1024
 
 
 def one_size(users: int) -> list[Figure]:
@@ -125,24 +153,26 @@ def one_size(users: int) -> list[Figure]:
 
 def _figures(users: int, database: str, first_s: float, again_s: float, peak_mb: float, floor_s: float,
              sqlite: tuple[float, float] | None) -> list[Figure]:
-    name = f"{users:,} users, {database}"
+    """The targets hold for 100,000 users (issue 11); a smaller run's figures are informative."""
+    name, judged = f"{users:,} users, {database}", users >= 100_000
+
+    def figure(what: str, value: float, floor: float, floor_is: str, ratio: float) -> Figure:
+        return Figure("import", f"{what}, {name}", value, "s", floor, floor_is,
+                      f"<= {ratio:g}x {'the floor' if floor_is.startswith('reading') else 'SQLite'}"
+                      if judged else "informative", value <= ratio * floor if judged else None)
+
     if database == "SQLite" or sqlite is None:
-        first = Figure("import", f"first import, {name} ({users / first_s:,.0f} users/s)", first_s, "s", floor_s,
-                       "reading the same users, agents, skills", f"<= {FIRST_RATIO:g}x the floor",
-                       first_s <= FIRST_RATIO * floor_s)
-        again = Figure("import", f"re-import, nothing changed, {name}", again_s, "s", floor_s,
-                       "reading the same users, agents, skills", f"<= {AGAIN_RATIO:g}x the floor",
-                       again_s <= AGAIN_RATIO * floor_s)
+        reading = "reading the same users, agents, skills"
+        first = figure(f"first import ({users / first_s:,.0f} users/s)", first_s, floor_s, reading, FIRST_RATIO)
+        again = figure("re-import, nothing changed", again_s, floor_s, reading, AGAIN_RATIO)
     else:
-        first = Figure("import", f"first import, {name} ({users / first_s:,.0f} users/s)", first_s, "s", sqlite[0],
-                       "the same import on SQLite", f"<= {POSTGRES_RATIO:g}x SQLite",
-                       first_s <= POSTGRES_RATIO * sqlite[0])
-        again = Figure("import", f"re-import, nothing changed, {name}", again_s, "s", sqlite[1],
-                       "the same re-import on SQLite", f"<= {POSTGRES_RATIO:g}x SQLite",
-                       again_s <= POSTGRES_RATIO * sqlite[1])
+        first = figure(f"first import ({users / first_s:,.0f} users/s)", first_s, sqlite[0],
+                       "the same import on SQLite", POSTGRES_RATIO)
+        again = figure("re-import, nothing changed", again_s, sqlite[1], "the same re-import on SQLite",
+                       POSTGRES_RATIO)
     memory = Figure("import", f"peak memory of the importing process, {name}", peak_mb, "MB", None,
-                    "maximum resident set", f"<= {MEMORY_MB:g} MB" if users >= 100_000 else "informative",
-                    peak_mb <= MEMORY_MB if users >= 100_000 else None)
+                    "its peak resident set (VmHWM)", f"<= {MEMORY_MB:g} MB" if judged else "informative",
+                    peak_mb <= MEMORY_MB if judged else None)
     return [first, again, memory]
 
 
