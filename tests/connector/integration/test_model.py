@@ -46,10 +46,15 @@ SEEN: collections.Counter = collections.Counter()  # (method, status): printed a
 class ConnectorModel(RuleBasedStateMachine):
     """The rules drive the API as Creatio pages would; the emulator's faults come and go between them."""
 
+    late_until = 0.0  # when the last example's late requests have all landed
+
     def __init__(self) -> None:
         super().__init__()
         shared = ConnectorModel.shared
         self.app, self.emulator, self.api = shared["app"], shared["emulator"], shared["api"]
+        # A late request of the previous example would land in this one's fresh world (and, say,
+        # delete this example's user 5): let it land first.
+        time.sleep(max(0.0, ConnectorModel.late_until - time.monotonic()))
         self.emulator.fresh()
         truncate_all(shared["url"]) if shared["url"].startswith("postgres") else _empty(self.app)
         self.users = {}
@@ -74,6 +79,8 @@ class ConnectorModel(RuleBasedStateMachine):
                      "timeout": {"action": "timeout", "delay_ms": 400},
                      "reset": {"action": "reset"}, "error": {"action": "error", "status": 503}}[kind]
             self.emulator.add_fault(**rule)
+            if kind == "late":
+                ConnectorModel.late_until = time.monotonic() + LATE_MS / 1000 + 0.2
         try:
             response = self.api.request(method, path, json=body)
         finally:
