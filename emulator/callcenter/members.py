@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import bad_request, not_found
 from ..store import Record, Table, any_ilike, on
@@ -29,6 +29,9 @@ from .queue_buckets import QueueBuckets
 from .queues import NO_MEMBER_QUEUES, Queue, Queues
 from .ranges import within
 from .skills import Skill, Skills
+
+if TYPE_CHECKING:  # communication_types imports the call center's seeding, which imports this module
+    from .communication_types import CommunicationType
 
 E_MEMBER_NOT_FOUND = "store.sql_member.get.app_error"
 E_MEMBER_SAVE = "store.sql_member.save.app_error"
@@ -391,6 +394,11 @@ class Members(Table[Member]):
     def _skill_deleting(self, skill: Skill, users: list[str]) -> None:
         if any(m.skill_id == skill.id for m in self):
             users.append("members")
+
+    @on("communication_type.deleting")
+    def _communication_type_deleting(self, kind: CommunicationType, users: list[str]) -> None:
+        if any(comm.type_id == kind.id for member in self for comm in member.communications):
+            users.append("members' communications")
 
     @on("agent.deleted")
     def _agent_deleted(self, agent: Agent) -> None:

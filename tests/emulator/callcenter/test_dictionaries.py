@@ -10,13 +10,12 @@ import pytest
 
 from emulator.callcenter.agents import PAUSE, Agents
 from emulator.callcenter.communication_types import E_TYPE_DELETE, CommunicationTypes
+from emulator.callcenter.members import Members
 from emulator.callcenter.pause_causes import DAY_MS, PauseClock
 from emulator.callcenter.preset_queries import PresetQueries
 from emulator.directory.users import Users
 from emulator.errors import WebitelError
 from emulator.seed import SeedError, build_world
-from emulator.state import LISTENERS
-from emulator.store import Store, on
 
 SEED = {"domains": [{
     "name": "dict", "admin": {"token": "dict-token"},
@@ -73,25 +72,20 @@ def test_a_pause_counts_on_the_day_it_began():
     assert clock.minutes(agent, "Lunch") == 0  # today (after midnight) nothing was begun
 
 
-class _Member(Store):
-    """A member's communication that uses every type (what MemberService's store will do)."""
-
-    @on("communication_type.deleting")
-    def _deleting(self, kind, users: list[str]) -> None:
-        users.append(f"member communication of type {kind.code}")
-
-
 def test_a_type_still_used_is_not_deleted():
-    try:
-        domain = next(iter(build_world(copy.deepcopy(SEED)).domains.values()))
-        types = domain.store(CommunicationTypes)
-        kind = next(iter(types))
-        with pytest.raises(WebitelError) as refused:
-            types.delete(kind.id)
-        assert (refused.value.code, refused.value.id) == (500, E_TYPE_DELETE)
-        assert kind.id in types.rows and types.codes.owner("mobile") == kind.id
-    finally:
-        LISTENERS["communication_type.deleting"].remove((_Member, "_deleting"))
+    doc = copy.deepcopy(SEED)
+    doc["domains"][0]["queues"] = [{"name": "Campaign", "type": 4, "members": [
+        {"name": "Ann", "communications": [{"destination": "+15550001"}]}]}]  # of the type with id 1
+    domain = next(iter(build_world(doc).domains.values()))
+    types = domain.store(CommunicationTypes)
+    kind = types.get(1)
+    with pytest.raises(WebitelError) as refused:
+        types.delete(kind.id)
+    assert (refused.value.code, refused.value.id) == (500, E_TYPE_DELETE)
+    assert kind.id in types.rows and types.codes.owner("mobile") == kind.id
+    [member] = domain.store(Members)
+    domain.store(Members).delete(member.queue_id, member.id)
+    assert types.delete(kind.id) == kind  # once no member's number is of that type
 
 
 def test_a_users_presets_go_with_the_user():
