@@ -147,6 +147,7 @@ def reset_active(call: Request) -> dict:
 
 @api.operation("CreateAttempt")
 def create_attempt(call: Request) -> dict:
-    """Webitel's handler is ``//TODO validate && proxy cc; return nil, nil`` (grpc_api/cc_member.go):
-    it answers an empty message and dials nobody. So does the emulator."""
+    """Webitel's handler (grpc_api/cc_member.go) is an unfinished placeholder upstream: it validates
+    nothing, answers an empty message and dials nobody. The emulator answers the same
+    (``contract_tests/call_center/test_dialer.py`` holds it)."""
     return {}
