@@ -11,17 +11,17 @@ import httpx
 import pytest
 
 from contract_tests.call_center.conftest import ok, refused
+from contract_tests.target import Target
 
 NUMBER, FLAG = "search_number_length", "chat_end_sound_notification"
 
 
 @pytest.fixture
-def fresh(api: httpx.Client) -> Iterator[list[dict]]:
-    """Settings the test makes (``fresh.append``), deleted afterwards; skips when one of the names
-    the tests use is set already."""
+def fresh(api: httpx.Client, webitel: Target) -> Iterator[list[dict]]:
+    """Settings the test makes (``fresh.append``), deleted afterwards; the names the tests use must
+    not be set yet (a real Webitel's domain may have them)."""
     available = {s["name"] for s in ok(api.get("/settings/available")).get("items", [])}
-    if not {NUMBER, FLAG} <= available:
-        pytest.skip(f"this domain has {NUMBER} or {FLAG} set already")
+    webitel.require({NUMBER, FLAG} <= available, f"a domain where {NUMBER} and {FLAG} are not set")
     made: list[dict] = []
     yield made
     for setting in made:
