@@ -2,7 +2,7 @@
 
 The files (``emulator/openapi/``) are webitel/protos' ``swagger/`` unchanged. They describe the
 gRPC messages; the HTTP gateway in front of them differs in a few documented ways, listed once in
-``emulator/api/gateway.py`` (each with its reason, from ``webitel-api.md``) and applied here.
+``emulator/api/gateway.py`` (each with its reason, from ``docs/emulator.md``) and applied here.
 Validation is strict where the files are loose: an object may hold only the properties its
 definition declares (a misnamed field fails), an int64 must be a string of digits (a number where
 Webitel writes a string fails), and a zero value protojson leaves out (false, 0, "", an empty list

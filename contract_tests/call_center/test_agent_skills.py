@@ -1,4 +1,4 @@
-"""Agent skills (webitel-api.md §2.9, §5.12): capacity required and 0..100, ``enabled`` stored false
+"""Agent skills (docs/call-center.md): capacity required and 0..100, ``enabled`` stored false
 when omitted, one row per agent and skill, row ids in paths, bulk add / patch / delete, and the
 same rows seen from the skill (``/skills/{id}/agents``)."""
 

@@ -1,4 +1,4 @@
-"""Agent status (webitel-api.md §2.6, §5.7, §5.17): online (only with the phone registered),
+"""Agent status (docs/call-center.md): online (only with the phone registered),
 pause with a cause, offline; nothing else, break_out being the system's; an agent may change its
 own status; an agent losing its CALL_CENTER license, or its phone, is logged out."""
 

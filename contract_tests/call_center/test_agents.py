@@ -1,4 +1,4 @@
-"""Agents (webitel-api.md §2.6, §5.7-5.11): one agent per user, counts of at least 1 (checked in
+"""Agents (docs/call-center.md): one agent per user, counts of at least 1 (checked in
 the order task, chat, progressive), a CALL_CENTER license to become one, PATCH of the keys sent,
 PUT of every editable attribute, delete cascading to the agent's skills, and the two lookups."""
 

@@ -1,4 +1,4 @@
-"""Queues and queue skills (webitel-api.md §2.10, §5.13): the handler's literal copies (omitted
+"""Queues and queue skills (docs/call-center.md): the handler's literal copies (omitted
 min/max capacity 0, omitted enabled false, lvl 0), capacities 0..100, buckets, PATCH of the keys
 sent, and a queue skill's id written as a number."""
 

@@ -1,5 +1,5 @@
-"""Call routing through the API and the control plane's calls (webitel-api.md §3, §5.16;
-emulator-api.md): only an enabled agent skill within an enabled queue skill's capacity range
+"""Call routing through the API and the control plane's calls (docs/call-center.md;
+docs/emulator.md): only an enabled agent skill within an enabled queue skill's capacity range
 routes; the lowest lvl first, then the team's strategy; queues by priority, oldest call first;
 misses, break_out, wrap-up and ring timeouts as Webitel's call_center applies them."""
 

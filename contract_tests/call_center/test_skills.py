@@ -1,4 +1,4 @@
-"""Skills (webitel-api.md §2.8): names unique per domain case-insensitively, agent counts, and a
+"""Skills (docs/call-center.md): names unique per domain case-insensitively, agent counts, and a
 skill still used by an agent or a queue cannot be deleted (500)."""
 
 from contract_tests.call_center.conftest import CC, ok, refused

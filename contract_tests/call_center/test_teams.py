@@ -1,4 +1,4 @@
-"""Teams (webitel-api.md §2.7): name and strategy required, every strategy of Webitel's UI
+"""Teams (docs/call-center.md): name and strategy required, every strategy of Webitel's UI
 accepted, a team still in use cannot be deleted (500, the store's internal error)."""
 
 import pytest
@@ -69,7 +69,7 @@ def test_unknown_team(api):
 
 
 def test_lists_page_as_the_engine_does(api, cc):
-    """size (default 40), 1-based page, ``next`` from size + 1 rows (webitel-api.md §1, engine lists)."""
+    """size (default 40), 1-based page, ``next`` from size + 1 rows (docs/call-center.md, engine lists)."""
     a, b = cc.team(), cc.team()
     params = [("id", a["id"]), ("id", b["id"]), ("size", "1")]
     first = ok(api.get(f"{CC}/teams", params=params))

@@ -1,4 +1,4 @@
-"""Auth (webitel-api.md §1): login, /userinfo, the three token locations, 401 and the error envelope."""
+"""Auth (docs/emulator.md): login, /userinfo, the three token locations, 401 and the error envelope."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def test_login_with_bad_credentials_is_refused(api, made, wrong):
     body = {"username": user["username"], "password": "Right-pass1", "domain": _domain(api)}
     body[wrong] = Target.unique("wrong")
     response = api.post("/login", json=body)
-    # Webitel answers 400 or 401 here (webitel-api.md §1, "Login"); the emulator answers 401.
+    # Webitel answers 400 or 401 here (docs/emulator.md, "Login"); the emulator answers 401.
     assert response.status_code in (400, 401)
     assert "access_token" not in response.json()
 

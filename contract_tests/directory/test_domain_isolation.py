@@ -1,4 +1,4 @@
-"""Domain isolation (webitel-api.md §1 "Domain / tenant", §5.21): every lookup is scoped to the token's
+"""Domain isolation (docs/emulator.md): every lookup is scoped to the token's
 domain; one domain never sees or touches another's objects; ``domain_id`` in a body is ignored."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Licenses and seats (webitel-api.md §2.2, §5.5, §5.6): remain = limit - users, "product exhausted",
+"""Licenses and seats (docs/emulator.md): remain = limit - users, "product exhausted",
 granting an exhausted or expired license refused, the license set replaced as a whole."""
 
 from __future__ import annotations

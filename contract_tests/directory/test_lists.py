@@ -1,4 +1,4 @@
-"""Lists as webitel.go answers them (webitel-api.md §1 "Lists, paging, search", §5.19): page and size,
+"""Lists as webitel.go answers them (docs/emulator.md): page and size,
 ``next`` from size+1 rows, ``q`` with ``*``, sort ``+f``/``-f``/``!f``, ``fields``, repeated parameters."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Roles (webitel-api.md §2.3) and devices (§2.4): CRUD, search, PATCH of the keys sent, uniqueness."""
+"""Roles and devices (docs/emulator.md): CRUD, search, PATCH of the keys sent, uniqueness."""
 
 from __future__ import annotations
 

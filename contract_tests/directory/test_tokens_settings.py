@@ -1,5 +1,5 @@
-"""User access tokens (webitel-api.md §1 "Long-lived integration tokens") and the phone settings that carry
-STUN (§2.5): 404 before the first save, STUN forced off when WebRTC is off, the token's own user only."""
+"""User access tokens (docs/emulator.md) and the phone settings that carry
+STUN: 404 before the first save, STUN forced off when WebRTC is off, the token's own user only."""
 
 from __future__ import annotations
 

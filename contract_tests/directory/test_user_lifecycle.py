@@ -1,4 +1,4 @@
-"""Users from create to delete (webitel-api.md §2.1, §5.4, §5.5, §5.18): the generated device, PUT vs PATCH,
+"""Users from create to delete (docs/emulator.md): the generated device, PUT vs PATCH,
 soft vs permanent delete, and int64 inputs as numbers or strings."""
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ def test_soft_delete_hides_the_user_from_search_unless_any_or_deleted(api, made)
 
 
 def test_a_soft_deleted_user_is_still_readable_and_keeps_what_it_held(api, made):
-    """Webitel's unique indexes have no deleted_at predicate (webitel-api.md §6): a soft-deleted user
+    """Webitel's unique indexes have no deleted_at predicate (docs/emulator.md): a soft-deleted user
     keeps its username, extension, email, roles and devices; its sessions and tokens end."""
     role = made.role()
     user = made.user(extension=unique_extension(), email=f"{Target.unique('ct')}@example.com",

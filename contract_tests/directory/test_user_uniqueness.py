@@ -1,4 +1,4 @@
-"""Uniqueness and validation of users (webitel-api.md §2.1, §5.1-5.3): each rule with Webitel's status and id,
+"""Uniqueness and validation of users (docs/emulator.md): each rule with Webitel's status and id,
 and a refused request leaves the directory as it was."""
 
 from __future__ import annotations

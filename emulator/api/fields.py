@@ -1,7 +1,7 @@
 """From a request's entity to a record's attributes: which JSON attribute sets which record field.
 
 Webitel's handlers copy every attribute of a create or PUT body literally (an omitted one is its
-zero value) and, on PATCH, only those in the update mask (``webitel-api.md`` §1, "PATCH
+zero value) and, on PATCH, only those in the update mask (``docs/emulator.md``, "PATCH
 semantics"). :meth:`Fields.read` does both, for a body already typed by ``protojson.decode``::
 
     TEAM = Fields(Team, name="name", admin=("admin_ids", REFS), screen_control="screen_control")

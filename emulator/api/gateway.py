@@ -3,7 +3,7 @@
 The files describe the gRPC messages; the gateway in front of them answers some of them flat, and
 serves a few paths the files do not list. The emulator answers by these (``spec.py``), serves
 them in its own document (``document.py``), and the contract tests validate by them
-(``contract_tests/schema.py``). Sources are in ``webitel-api.md``.
+(``contract_tests/schema.py``). Sources are in ``docs/emulator.md``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ ERROR_ENVELOPE: dict = {
     "additionalProperties": False,
 }
 
-# A user setting's value as it travels (webitel-api.md §2.5: the body is the bare value): a JSON
+# A user setting's value as it travels (docs/emulator.md: the body is the bare value): a JSON
 # object (google.protobuf.Value, written as stored: false included). The phone settings' attributes
 # are booleans.
 USER_SETTING: dict = {"type": "object"}
@@ -32,7 +32,7 @@ _ROLE = {"$ref": "#/definitions/apiRole"}
 # operationId -> the schema the gateway really answers with. One dict per backend, so that work on
 # webitel.go and on the engine never edits the same lines.
 WEBITEL_GO_RESPONSES: dict[str, dict] = {
-    # webitel.go answers single objects flat, not in the proto's wrapper (webitel-api.md §1,
+    # webitel.go answers single objects flat, not in the proto's wrapper (docs/emulator.md,
     # "Single-object responses from webitel.go are flat"; users.proto: response_body "updated").
     "ReadUser": _USER,
     "ReadUser2": _USER,  # GET /user, the caller's own user
@@ -48,7 +48,7 @@ WEBITEL_GO_RESPONSES: dict[str, dict] = {
     # (issue 8: observed on Webitel; devices.proto's DeleteDeviceResponse{deleted} is not what travels).
     "DeleteDevice": {"type": "array", "items": _DEVICE},
     "DeleteDevice2": {"type": "array", "items": _DEVICE},
-    # /user/settings/{key} answers the bare value (webitel-api.md §2.5).
+    # /user/settings/{key} answers the bare value (docs/emulator.md).
     "GetUserSettings": USER_SETTING,
     "SetUserSettings": USER_SETTING,
 }
@@ -59,7 +59,7 @@ RESPONSE_OVERRIDES: dict[str, dict] = {**WEBITEL_GO_RESPONSES, **ENGINE_RESPONSE
 # Paths the gateway serves that the files do not describe:
 # operationId -> (method, path, service, answer schema, body schema or None).
 EXTRA_OPERATIONS: dict[str, tuple[str, str, str, dict, dict | None]] = {
-    # POST /login answers an OAuth 2.0 token (webitel-api.md §1, "Login"); auth.proto's LoginRequest.
+    # POST /login answers an OAuth 2.0 token (docs/emulator.md, "Login"); auth.proto's LoginRequest.
     "Login": ("POST", "/login", "Auth", {"$ref": "#/definitions/apiAccessToken"},
               {"type": "object", "properties": {"username": {"type": "string"}, "password": {"type": "string"},
                                                 "domain": {"type": "string"}, "extension": {"type": "string"},
@@ -67,7 +67,7 @@ EXTRA_OPERATIONS: dict[str, tuple[str, str, str, dict, dict | None]] = {
 }
 
 # google.protobuf.Int32Value (and other wrapper) fields: written even when 0, left out only when
-# null (engine grpc_api: capacity, min_capacity, max_capacity are wrappers; webitel-api.md §1).
+# null (engine grpc_api: capacity, min_capacity, max_capacity are wrappers; docs/emulator.md).
 WEBITEL_GO_WRAPPERS: frozenset[tuple[str, str]] = frozenset({
     # google.protobuf.Value: a message, written whenever it is set (false, 0, "" and {} included).
     ("apiRoleMetadataResponse", "value"),
@@ -83,9 +83,9 @@ WRAPPER_FIELDS = WEBITEL_GO_WRAPPERS | ENGINE_WRAPPERS
 WEBITEL_GO_5XX: dict[str, str] = {
 }
 ENGINE_5XX: dict[str, str] = {
-    "store.sql_skill.delete.app_error": "a skill still used by agents or queues (webitel-api.md §5.14)",
-    "store.sql_agent_team.delete.app_error": "a team still used by agents or queues (§5.15)",
-    "store.sql_agent.set_online.app_error": "online without a registered phone (call_center SetOnline, §2.6)",
+    "store.sql_skill.delete.app_error": "a skill still used by agents or queues (docs/emulator.md)",
+    "store.sql_agent_team.delete.app_error": "a team still used by agents or queues",
+    "store.sql_agent.set_online.app_error": "online without a registered phone (call_center SetOnline)",
     # Calendars, calls and agents' reports (engine store/sqlstore/calendar_store.go, grpc_api/cc_agent.go).
     "store.sql_calendar.save.app_error": "a calendar whose timezone does not exist (the insert's FK, NewInternalError)",
     "store.sql_calendar.delete.app_error": "a calendar still used by a queue (cc_queue_calendar_id_fk, "

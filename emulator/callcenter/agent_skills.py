@@ -1,5 +1,5 @@
 """Agent skills (engine ``AgentSkillService``): one row per agent and skill, with a capacity
-0..100 and an ``enabled`` flag; only enabled rows route (``webitel-api.md`` §2.9, §5.12).
+0..100 and an ``enabled`` flag; only enabled rows route (``docs/call-center.md``).
 
 The store keeps, on every change, the index routing reads (enabled rows by skill and capacity),
 so that a routing decision never scans all agents.

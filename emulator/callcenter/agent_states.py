@@ -83,7 +83,7 @@ class AgentStates(Store):
 
     @on("agent.deleted")
     def _agent_deleted(self, agent: Any) -> None:
-        """An agent's history goes with it (FK ON DELETE CASCADE, webitel-api.md §5.10)."""
+        """An agent's history goes with it (FK ON DELETE CASCADE, docs/call-center.md)."""
         gone = self.of_agent.pop(agent.id, [])
         if gone:
             ids = {r.id for r in gone}

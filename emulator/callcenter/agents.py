@@ -1,5 +1,5 @@
 """Agents (engine ``AgentService``): users who take calls, with their status and call channel
-(``webitel-api.md`` §2.6, §5.7-5.10).
+(``docs/call-center.md``).
 
 One agent per user; the user must exist and hold a valid CALL_CENTER license; counts of tasks,
 chats and progressive calls are at least 1. The runtime state (status, channel, the call in hand)
@@ -29,7 +29,7 @@ E_LICENSE_CC = "app.license.cc"
 E_USER_IS_AGENT = "app.user.delete.agent_exists"
 CALL_CENTER = "CALL_CENTER"
 
-# Agent statuses (webitel-api.md §2.6): the first three are set through the API, break_out only
+# Agent statuses (docs/call-center.md): the first three are set through the API, break_out only
 # by the system after too many missed offers.
 OFFLINE, ONLINE, PAUSE, BREAK_OUT = "offline", "online", "pause", "break_out"
 # States of an agent's call channel (cc_agent_channel.state).
@@ -147,7 +147,7 @@ class Agents(Table[Agent]):
     def delete(self, agent_id: int) -> Agent:
         agent = self.get(agent_id)
         if agent.call_id is not None:
-            # cc_member_attempt.agent_id still references the agent (webitel-api.md §5.10).
+            # cc_member_attempt.agent_id still references the agent (docs/call-center.md).
             raise bad_request(E_AGENT_DELETE, f"Id={agent_id}, pq: update or delete on table \"cc_agent\" violates "
                                               f"foreign key constraint on table \"cc_member_attempt\" "
                                               f"(the agent holds call {agent.call_id})")
@@ -161,7 +161,7 @@ class Agents(Table[Agent]):
     def _user_deleting(self, user: User, permanent: bool) -> None:
         agent = self.of(user.id)
         if permanent and agent is not None:
-            # cc_agent.user_id references wbt_user with no ON DELETE action (webitel-api.md §5.11).
+            # cc_agent.user_id references wbt_user with no ON DELETE action (docs/call-center.md).
             raise bad_request(E_USER_IS_AGENT, f"user: id={user.id} is the call center agent id={agent.id}; "
                                                "delete the agent first: pq: update or delete on table \"wbt_user\" "
                                                "violates foreign key constraint \"cc_agent_user_id_fk\" on table "

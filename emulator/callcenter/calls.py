@@ -1,4 +1,4 @@
-"""The switchboard: every call of a domain and the runtime of routing (``webitel-api.md`` §3).
+"""The switchboard: every call of a domain and the runtime of routing (``docs/call-center.md``).
 
 One model of a call serves the control plane (``/__emulator__/calls``), the engine's
 ``CallService`` (active calls and call history) and ``MemberService`` (a call through a queue is
@@ -309,7 +309,7 @@ class Switchboard(Store):
         queue = self.domain.store(Queues).find(queue_id)
         if queue is None:
             raise not_found(E_CALL_QUEUE, f"queue: id={queue_id} not found")
-        # The exceptions of cc_distribute_inbound_call_to_queue (webitel-api.md §3).
+        # The exceptions of cc_distribute_inbound_call_to_queue (docs/call-center.md).
         if queue.type != INBOUND_QUEUE:
             raise bad_request(E_CALL_QUEUE, f"queue not inbound: id={queue_id} has type {queue.type}")
         if not queue.enabled:

@@ -1,5 +1,5 @@
 """Queue skills (engine ``QueueSkillService``): which skills, at which capacities and levels, a
-queue's calls need (``webitel-api.md`` §2.10, §5.13). Capacities are 0..100 (min checked first);
+queue's calls need (``docs/call-center.md``). Capacities are 0..100 (min checked first);
 min <= max is not checked; one row per (lvl, skill, buckets) in a queue."""
 
 from __future__ import annotations

@@ -14,13 +14,13 @@ from .queue_skills import QueueSkill, QueueSkills
 from .skills import Skills
 
 # Omitted wrappers become 0 and an omitted enabled false: the handler copies GetValue() and the
-# bool literally (webitel-api.md §2.10), not the table's defaults.
+# bool literally (docs/call-center.md), not the table's defaults.
 QUEUE_SKILL = Fields(QueueSkill, skill=("skill_id", REF), buckets=("bucket_ids", REFS), lvl="lvl",
                      min_capacity="min_capacity", max_capacity="max_capacity", enabled="enabled")
 
 
 def wire_queue_skill(domain: Domain, qs: QueueSkill) -> dict:
-    # engine.QueueSkill declares its id an integer (not an int64 string): {"id":4, ...} (§2.10).
+    # engine.QueueSkill declares its id an integer (not an int64 string): {"id":4, ...}.
     return {"id": qs.id, "skill": {"id": qs.skill_id, "name": domain.store(Skills).name_of(qs.skill_id)},
             "buckets": [domain.store(Buckets).ref(b) for b in qs.bucket_ids], "lvl": qs.lvl,
             "min_capacity": qs.min_capacity, "max_capacity": qs.max_capacity, "enabled": qs.enabled}

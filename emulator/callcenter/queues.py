@@ -1,4 +1,4 @@
-"""Queues (engine ``QueueService``): where calls wait for agents (``webitel-api.md`` §2.10).
+"""Queues (engine ``QueueService``): where calls wait for agents (``docs/call-center.md``).
 
 Nothing is required (Webitel's ``Queue.IsValid`` checks nothing); the team and the calendar, when
 given, must exist (``cc_queue`` FKs). References to objects the emulator does not serve (lists,

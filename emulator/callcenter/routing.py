@@ -1,4 +1,4 @@
-"""Call routing (``webitel-api.md`` §3) as pure functions over plain data: no Flask, no state.
+"""Call routing (``docs/call-center.md``) as pure functions over plain data: no Flask, no state.
 
 Who may be offered a call of a queue:
 

@@ -1,4 +1,4 @@
-"""Skills (engine ``SkillService``): what agents have and queues need (``webitel-api.md`` §2.8).
+"""Skills (engine ``SkillService``): what agents have and queues need (``docs/call-center.md``).
 Names are unique per domain, case-insensitively; a skill still used by an agent or a queue cannot be
 deleted (answered as the store's internal error)."""
 

@@ -1,5 +1,5 @@
 """Teams (engine ``AgentTeamService``): agents' groups, whose strategy and timings routing uses
-(``webitel-api.md`` §2.7). A team needs a name and a strategy routing knows; one still used by an
+(``docs/call-center.md``). A team needs a name and a strategy routing knows; one still used by an
 agent or a queue cannot be deleted (FK RESTRICT answered as the store's internal error)."""
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class Teams(Table[Team]):
         users: list[str] = []
         self.domain.emit("team.deleting", team, users)  # agents and queues name themselves
         if users:
-            # FK ON DELETE RESTRICT, and the team store answers it as an internal error (webitel-api.md §2.7).
+            # FK ON DELETE RESTRICT, and the team store answers it as an internal error (docs/call-center.md).
             raise internal(E_TEAM_DELETE, f"Id={team_id}, pq: update or delete on table \"cc_team\" violates "
                                           f"foreign key constraint: still used by {', '.join(users)}")
         return self.pop(team_id)

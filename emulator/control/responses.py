@@ -143,7 +143,7 @@ def presence(user_id):
 
 
 
-# -- calls and the clock (emulator-api.md): the simulation is the call center's switchboard ----------
+# -- calls and the clock (docs/emulator.md): the simulation is the call center's switchboard ----------
 E_CLOCK = "emulator.clock.invalid"
 
 

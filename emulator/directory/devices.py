@@ -1,5 +1,5 @@
 """SIP devices (webitel.go ``Devices``): a user's phones, and the default one WebRTC registers
-with (``webitel-api.md`` §2.4).
+with (``docs/emulator.md``).
 
 Account, MAC and IP are unique per domain (indexes of the 2020 dump: account case-insensitively).
 A device has one owner; ``?generate_device=true`` on a user makes one and sets it as the default.

@@ -1,5 +1,5 @@
 """Licenses (webitel.go ``Customers``): products with a seat limit and a validity, granted to
-users through the user's ``license`` list (``webitel-api.md`` §2.2, §5.6).
+users through the user's ``license`` list (``docs/emulator.md``).
 
 ``remain = limit - holders``; a newly granted license must exist, be valid now and have a free
 seat. The holders of each license are indexed (no scan of the users).

@@ -1,4 +1,4 @@
-"""Roles (webitel.go ``Roles``): named groups users are members of (``webitel-api.md`` §2.3).
+"""Roles (webitel.go ``Roles``): named groups users are members of (``docs/emulator.md``).
 
 A role's name shares the users' namespace (``wbt_auth``): unique per domain, case-insensitively,
 across users and roles (409 ``app.user.conflict.error``). Membership is the user's ``roles``.

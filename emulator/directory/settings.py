@@ -1,5 +1,5 @@
 """User settings (webitel.go ``UserSettings``, ``/user/settings/{key}``): values of the token's own
-user. ``phone`` holds the WebRTC and STUN switches (``webitel-api.md`` §2.5)."""
+user. ``phone`` holds the WebRTC and STUN switches (``docs/emulator.md``)."""
 
 from __future__ import annotations
 

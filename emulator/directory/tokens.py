@@ -1,5 +1,5 @@
 """User access tokens (webitel.go ``UserAccessTokens``): long-lived tokens that authenticate as
-their user, for integrations such as a Creatio connector (``webitel-api.md`` §1)."""
+their user, for integrations such as a Creatio connector (``docs/emulator.md``)."""
 
 from __future__ import annotations
 

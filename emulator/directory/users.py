@@ -7,7 +7,7 @@ theirs: Webitel's unique indexes have no ``deleted_at`` predicate (2020 dump).
 The user's grants that other services own (roles, licenses, devices) are checked and applied by
 those services, which listen to this store's events: ``user.check`` (a change about to be made;
 a listener refuses by raising), ``user.saved`` (made), ``user.deleting`` (refusable) and
-``user.deleted``. HTTP is in ``users_http.py``; sources in ``webitel-api.md`` §2.1, §5.
+``user.deleted``. HTTP is in ``users_http.py``; sources in ``docs/emulator.md``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The control plane (emulator-api.md §2): reset, seed, state (with no secrets in it) and presence."""
+"""The control plane (docs/emulator.md): reset, seed, state (with no secrets in it) and presence."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ permanent), with role names in the same namespace, in two domains of one emulato
 - a refused request changes nothing (the control plane's state is the same before and after);
 - a request that breaks no rule is accepted, and one that clashes with a live user or role is refused.
 
-Whether a soft-deleted user still holds its names is not public (webitel-api.md §6), so a request
+Whether a soft-deleted user still holds its names is not public (docs/emulator.md), so a request
 that clashes only with a soft-deleted user may go either way here.
 """
 

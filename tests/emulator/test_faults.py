@@ -1,4 +1,4 @@
-"""Fault rules (emulator-api.md §2, emulator/control/faults.py + middleware.py): error, timeout, delay and
+"""Fault rules (docs/emulator.md, emulator/control/faults.py + middleware.py): error, timeout, delay and
 connection reset; by method and path glob; for a number of times or with a (seeded) probability; before or
 after the request is applied. In process (the httpx transport) and on a real socket."""
 

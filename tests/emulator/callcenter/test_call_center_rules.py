@@ -163,7 +163,7 @@ def test_queue_records_refused_by_the_store(api):
 
 
 def test_max_no_answer_zero_breaks_out_on_the_first_miss(api, handle):
-    """As call_center's queue/team.go reads (no_answers >= max_no_answer), which webitel-api.md §6 flags."""
+    """As call_center's queue/team.go reads (no_answers >= max_no_answer), which docs/call-center.md flags."""
     agent = first(api, "/agents")
     api.patch(f"{CC}/agents/{agent['id']}/status", json={"status": "online"})
     call = handle.add_call(first(api, "/queues")["id"])
