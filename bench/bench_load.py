@@ -99,21 +99,19 @@ class Client(threading.Thread):
             if self.call("PATCH", f"/webitel-users/{rid}", {"stun_enabled": not mine.stun}).status_code == 200:
                 mine.stun = not mine.stun
         elif choice < 0.75:
-            license = self.rng.choice(LICENSES)
-            if license in mine.licenses:
-                if self.call("DELETE", f"/webitel-users/{rid}/licenses/{license}").status_code == 204:
-                    mine.licenses.discard(license)
-            elif self.call("POST", f"/webitel-users/{rid}/licenses", {"license_id": license}).status_code == 201:
-                mine.licenses.add(license)
+            self._toggle(rid, "licenses", "license_id", self.rng.choice(LICENSES), mine.licenses)
         elif choice < 0.9:
-            role = self.rng.choice(ROLES)
-            if role in mine.roles:
-                if self.call("DELETE", f"/webitel-users/{rid}/roles/{role}").status_code == 204:
-                    mine.roles.discard(role)
-            elif self.call("POST", f"/webitel-users/{rid}/roles", {"role_id": role}).status_code == 201:
-                mine.roles.add(role)
+            self._toggle(rid, "roles", "role_id", self.rng.choice(ROLES), mine.roles)
         elif self.call("DELETE", f"/webitel-users/{rid}").status_code == 204:
             mine.__init__()  # type: ignore[misc]
+
+    def _toggle(self, rid: str, kind: str, field: str, value: str, held: set) -> None:
+        """Take ``value`` (a license or role) away when the record holds it, else give it."""
+        if value in held:
+            if self.call("DELETE", f"/webitel-users/{rid}/{kind}/{value}").status_code == 204:
+                held.discard(value)
+        elif self.call("POST", f"/webitel-users/{rid}/{kind}", {field: value}).status_code == 201:
+            held.add(value)
 
 
 def lost_writes(http: httpx.Client, clients: list[Client]) -> list[str]:
