@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ..logs import current_request_id
@@ -31,10 +31,13 @@ def state_of(desired: Desired | None) -> dict[str, Any] | None:
 def add_event(ctx: Context, *, action: str, record: WebitelUser | None, outcome: str,
               before: Desired | None = None, after: Desired | None = None, error_code: str | None = None,
               calls: list[Call] | None = None) -> None:
-    """Add the event to the session's transaction (it commits with the change)."""
-    ctx.session.add(AuditEvent(**event_row(ctx, action=action, record_id=record.id if record else None,
-                                           username=record.webitel_username if record else None, outcome=outcome,
-                                           before=before, after=after, error_code=error_code, calls=calls)))
+    """Write the event in the session's transaction (it commits with the change). One INSERT, no
+    object: the trail is only appended to, and every change writes an event."""
+    row = event_row(ctx, action=action, record_id=record.id if record else None,
+                    username=record.webitel_username if record else None, outcome=outcome, before=before,
+                    after=after, error_code=error_code, calls=calls)
+    with ctx.session.no_autoflush:  # the change's own writes are flushed when it commits, as before
+        ctx.session.execute(insert(AuditEvent), [row])
 
 
 def event_row(ctx: Context, *, action: str, record_id: uuid.UUID | None, username: str | None, outcome: str,
