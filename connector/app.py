@@ -35,7 +35,8 @@ def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTra
     reconciler = Reconciler(sessions, webitel, config.sync_settings, interval_s=config.reconcile_interval_s)
     app.extensions["connector"] = context.Connector(
         config=config, engine=engine, sessions=sessions, webitel=webitel, reconciler=reconciler,
-        creatio=make_creatio_side(config, sessions, transport=creatio_transport),
+        creatio=make_creatio_side(config, sessions, transport=creatio_transport,
+                                  request_session=context.request_session),
         tokens=TokenSet(config.fixed_tokens, config.api_tokens_file or None))
     for module in (service, creatio, webitel_users, lookups, drift, imports, audit):
         app.register_blueprint(module.bp)

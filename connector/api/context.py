@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,6 +40,11 @@ def db() -> Session:
     if "db" not in g:
         g.db = connector().sessions()
     return g.db
+
+
+def request_session() -> Session | None:
+    """The request's session while a request is served; None elsewhere (a background import, the CLI)."""
+    return db() if has_request_context() else None
 
 
 def webitel() -> WebitelClient:

@@ -1,11 +1,14 @@
 """The embedded Creatio side: the connector's own tables ``sys_admin_unit``, ``contact`` and
-``account`` (the demo's and the tests' Creatio). Each call runs in a session of its own and answers
-plain records, as a remote Creatio would."""
+``account`` (the demo's and the tests' Creatio). Answers plain records, as a remote Creatio would.
+A write runs in a session of its own and commits; a read made while an API request is served runs in
+that request's session (the store lives in the connector's database: one connection per request, not
+two), elsewhere (an import, the CLI) in a session of its own."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -44,13 +47,25 @@ class EmbeddedCreatio:
     kind = "embedded"
     is_live = False
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *,
+                 request_session: Callable[[], Session | None] | None = None) -> None:
+        """``request_session`` gives the session of the API request being served (None outside one)."""
         self._sessions = sessions
+        self._request_session = request_session
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        shared = self._request_session() if self._request_session is not None else None
+        if shared is not None:
+            yield shared
+            return
+        with self._sessions() as session:
+            yield session
 
     # -- reads ----------------------------------------------------------------------------------
     def get_system_user(self, user_id: uuid.UUID) -> SystemUser | None:
         # One Core query of the columns the answer needs (every create asks): a plain row, no objects.
-        with self._sessions() as session:
+        with self._reading() as session:
             row = session.execute(_USER_BY_ID, {"user_id": user_id}).one_or_none()
         if row is None:
             return None
@@ -68,7 +83,7 @@ class EmbeddedCreatio:
                                   ContactRow.name_key.like(pattern, escape="\\")))
         if type is not None:
             stmt = stmt.where(SysAdminUnit.type_value == type.value)
-        with self._sessions() as session:
+        with self._reading() as session:
             found = paginate(session, stmt, page=page, size=size)
             return Page([system_user(row) for row in found.items], found.page, found.size, found.total)
 
@@ -76,7 +91,7 @@ class EmbeddedCreatio:
         stmt = select(ContactRow).order_by(ContactRow.name_key, ContactRow.id)
         if q:
             stmt = stmt.where(ContactRow.name_key.like(like_pattern(q), escape="\\"))
-        with self._sessions() as session:
+        with self._reading() as session:
             found = paginate(session, stmt, page=page, size=size)
             return Page([contact(row) for row in found.items], found.page, found.size, found.total)
 
@@ -84,13 +99,13 @@ class EmbeddedCreatio:
         stmt = select(AccountRow).order_by(AccountRow.name_key)
         if q:
             stmt = stmt.where(AccountRow.name_key.like(like_pattern(q), escape="\\"))
-        with self._sessions() as session:
+        with self._reading() as session:
             found = paginate(session, stmt, page=page, size=size)
             return Page([Account(row.id, row.name) for row in found.items], found.page, found.size, found.total)
 
     def find_contacts_by_names(self, names: Iterable[str]) -> dict[str, list[Contact]]:
         found: dict[str, list[Contact]] = {name_key(name): [] for name in names}
-        with self._sessions() as session:
+        with self._reading() as session:
             for keys in chunks(sorted(found), KEYS_PER_QUERY):
                 stmt = select(ContactRow).where(one_of(session, ContactRow.name_key, keys)).order_by(ContactRow.id)
                 for row in session.scalars(stmt).unique():
@@ -102,7 +117,7 @@ class EmbeddedCreatio:
 
     def system_users_of_contacts(self, contact_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, SystemUser]:
         found: dict[uuid.UUID, SystemUser] = {}
-        with self._sessions() as session:
+        with self._reading() as session:
             for ids in chunks(sorted(set(contact_ids)), KEYS_PER_QUERY):
                 stmt = select(SysAdminUnit).where(one_of(session, SysAdminUnit.contact_id, ids))
                 for row in session.scalars(stmt).unique():
