@@ -18,6 +18,8 @@ from .context import Context
 from .paging import Page, paginate
 from .webitel_users.desired import Desired
 
+_INSERT_EVENT = insert(AuditEvent)  # built once: every change writes an event
+
 
 def state_of(desired: Desired | None) -> dict[str, Any] | None:
     """A record's desired state as the trail keeps it (JSON)."""
@@ -37,7 +39,7 @@ def add_event(ctx: Context, *, action: str, record: WebitelUser | None, outcome:
                     username=record.webitel_username if record else None, outcome=outcome, before=before,
                     after=after, error_code=error_code, calls=calls)
     with ctx.session.no_autoflush:  # the change's own writes are flushed when it commits, as before
-        ctx.session.execute(insert(AuditEvent), [row])
+        ctx.session.execute(_INSERT_EVENT, [row])
 
 
 def event_row(ctx: Context, *, action: str, record_id: uuid.UUID | None, username: str | None, outcome: str,
