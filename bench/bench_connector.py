@@ -6,8 +6,19 @@ speed; the floor moves with them).
 
 The create is measured whole (``POST /api/v1/webitel-users`` through Flask's client, so no socket
 noise) and, inside it, every Webitel call the connector makes (timed at the connector's httpx
-transport, around the in-process emulator, answering after 20 ms). The difference is the connector's
-own cost: validation, the look-ups, the reservation and the result's commits, serialising the answer.
+transport, around the in-process emulator). The difference is the connector's own cost: validation,
+the look-up, the reservation and the result's commits, serialising the answer.
+
+Two conditions, each against its own floor, in rounds that alternate a batch of floor requests with a
+batch of creates (the machine's speed drifts; alternating keeps each pair under the same drift):
+
+* **Webitel answering after 20 ms** (judged): a real Webitel is a network hop away. A process that
+  waited idle is slower for a while after (on this project's 2-core VM the bare view's INSERT and
+  commit take 2.5-3x as long right after a 20 ms sleep as back to back: caches and the vCPU's clock
+  go cold), so the floor's view waits as long before its INSERT, and that wait is left out of it
+  exactly as the Webitel call is left out of the create.
+* **Webitel answering at once**: the code's own cost with no idle wait, against the bare view back to
+  back.
 
 SQLite: a file in a temporary folder (the embedded default). PostgreSQL: ``BENCH_DATABASE_URL`` (an
 empty database: it is migrated and filled with the bench's users), else a new database on
@@ -47,7 +58,6 @@ from .suite import Figure
 
 TARGET_RATIO = 3.0
 WARM_UP = 20
-FLOOR_REQUESTS = 300
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -68,53 +78,77 @@ class TimedTransport(httpx.BaseTransport):
 
 
 @dataclass
-class Result:
-    database: str
-    reference_ms: float  # Webitel answering at once
-    rounds_ms: list[float]  # Webitel answering after the delay
-    webitel_ms: float  # the Webitel calls of a create, median, in the quietest round
-    floor_ms: float  # a bare Flask view's INSERT and commit on the same database, median
+class Condition:
+    """One condition's rounds: per round, the median of the creates' own cost and of the floor's."""
+
+    name: str
+    creates_ms: list[float]
+    floors_ms: list[float]
+    webitel_ms: list[float]  # the Webitel calls of a create, median per round
 
     @property
-    def quietest_ms(self) -> float:
-        """The quietest round is the connector's own cost; the others also carry what other
-        processes on the machine took from it (all rounds are printed)."""
-        return min(self.rounds_ms)
+    def create_ms(self) -> float:
+        return statistics.median(self.creates_ms)
+
+    @property
+    def floor_ms(self) -> float:
+        return statistics.median(self.floors_ms)
+
+    @property
+    def ratios(self) -> list[float]:
+        return [c / f for c, f in zip(self.creates_ms, self.floors_ms, strict=True)]
 
     @property
     def passed(self) -> bool:
-        return self.quietest_ms <= TARGET_RATIO * self.floor_ms
+        return self.create_ms <= TARGET_RATIO * self.floor_ms
 
 
-def floor(url: str) -> float:
-    """A bare Flask view that does one ORM INSERT of the same record (a Webitel user row, into the
-    same table) and commits, through Flask's client as the creates are: the median ms of
-    ``FLOOR_REQUESTS`` requests (after a warm-up). Its rows are removed afterwards."""
-    engine = make_engine(url)
-    sessions = make_session_factory(engine)
-    app = Flask("bench_floor")
+class Floor:
+    """A bare Flask view that does one ORM INSERT of the same record (a Webitel user row, into the same
+    table) and commits, called through Flask's client as the creates are. Asked to, it first waits
+    idle as long as Webitel takes to answer a create (then that wait is left out of its time, as the
+    Webitel call is left out of the create's)."""
 
-    @app.post("/floor")
-    def insert_one():
-        name = request.get_json()["name"]
-        with sessions() as session:
-            session.add(WebitelUser(system_user_id=uuid.uuid4(), user_name=name, webitel_username=name,
-                                    webitel_username_key=name, state="active", sync_state="in_sync"))
-            session.commit()
-        return {"ok": True}, 201
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        sessions = make_session_factory(self.engine)
+        self.app = Flask("bench_floor")
+        self.waited_s = 0.0
+        self.made = itertools.count()
 
-    client = app.test_client()
-    took = []
-    try:
-        for n in range(WARM_UP + FLOOR_REQUESTS):
+        @self.app.post("/floor")
+        def insert_one():
+            body = request.get_json()
+            if body["wait_s"]:
+                started = time.perf_counter()
+                time.sleep(body["wait_s"])
+                self.waited_s = time.perf_counter() - started
+            with sessions() as session:
+                name = body["name"]
+                session.add(WebitelUser(system_user_id=uuid.uuid4(), user_name=name, webitel_username=name,
+                                        webitel_username_key=name, state="active", sync_state="in_sync"))
+                session.commit()
+            return {"ok": True}, 201
+
+        self.client = self.app.test_client()
+
+    def measure(self, requests: int, *, wait_s: float = 0.0) -> list[float]:
+        """The ms of each request, less the view's wait."""
+        took = []
+        for _ in range(requests):
+            self.waited_s = 0.0
             started = time.perf_counter()
-            assert client.post("/floor", json={"name": f"floor-{n}"}).status_code == 201
-            took.append((time.perf_counter() - started) * 1000)
-    finally:
-        with engine.begin() as conn:
+            response = self.client.post("/floor", json={"name": f"floor-{next(self.made)}", "wait_s": wait_s})
+            elapsed = time.perf_counter() - started - self.waited_s
+            assert response.status_code == 201
+            took.append(elapsed * 1000)
+        return took
+
+    def close(self) -> None:
+        """Its rows go: the bench's database is left with the creates' only."""
+        with self.engine.begin() as conn:
             conn.execute(delete(WebitelUser).where(WebitelUser.webitel_username.like("floor-%")))
-        engine.dispose()
-    return statistics.median(took[WARM_UP:])
+        self.engine.dispose()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -160,47 +194,52 @@ def statements_per_create(app, timed: TimedTransport, users: list, extensions: I
     return len(statements) / len(users)
 
 
-def bench(database: str, url: str, *, creates: int, rounds: int, delay_ms: int) -> Result:
+def bench(database: str, url: str, *, creates: int, rounds: int, delay_ms: int) -> list[Condition]:
     emulator = in_process()  # a Webitel of its own per database: the same usernames are created on each
     upgrade(url)
     timed = TimedTransport(emulator.transport)
     app = create_app(Config(api_token="bench", database_url=url, webitel_url=emulator.base_url,
                             webitel_token=emulator.token, log_level="WARNING"), webitel_transport=timed)
     extensions = itertools.count(10000)
+    floor = Floor(url)
     try:
-        floor_ms = floor(url)
-        print(f"{database}: floor, a bare Flask view's INSERT and commit: median {floor_ms:.2f} ms")
         with app.extensions["connector"].sessions() as session:
             if session.scalar(select(func.count()).select_from(SysAdminUnit)):
                 raise RuntimeError(f"{database}: the database is not empty (the bench fills it with its own users)")
-            users = [add_system_user(session, name=f"bench{i:05d}", contact_name=f"Bench User {i}",
-                                     type=SystemUserType.EMPLOYEE).id for i in range(WARM_UP + creates * (rounds + 1))]
+            users = iter([add_system_user(session, name=f"bench{i:05d}", contact_name=f"Bench User {i}",
+                                          type=SystemUserType.EMPLOYEE).id
+                          for i in range(WARM_UP + 2 * creates * rounds)])
             server = describe(session, database)
         print(f"{database}: {server}")
         # Warm-up: caches, pools, the first pages of the database.
-        statements = statements_per_create(app, timed, users[:WARM_UP], extensions)
-        # Reference: the same creates with Webitel answering at once (no idle wait before the
-        # connector's second half), to tell the code's own cost from what a 20 ms wait adds to it.
-        totals, webitel, _calls, _cpu = measure(app, timed, users[WARM_UP + creates * rounds:], extensions)
-        reference = statistics.median([t - w for t, w in zip(totals, webitel, strict=True)])
-        print(f"  {statements:.0f} SQL statements per create; Webitel answering at once: connector's own cost "
-              f"median {reference:.2f} ms")
-        emulator.add_fault(path="/api/*", action="delay", delay_ms=delay_ms)
-        medians, webitel_medians = [], []
-        for r in range(rounds):
-            batch = users[WARM_UP + r * creates: WARM_UP + (r + 1) * creates]
-            totals, webitel, calls, cpu = measure(app, timed, batch, extensions)
-            overhead = [t - w for t, w in zip(totals, webitel, strict=True)]
-            medians.append(statistics.median(overhead))
-            webitel_medians.append(statistics.median(webitel))
-            print(f"  round {r + 1}, Webitel after {delay_ms} ms: create median {statistics.median(totals):6.2f} ms, "
-                  f"its {statistics.median(calls):.0f} Webitel call(s) {statistics.median(webitel):6.2f} ms, "
-                  f"connector's own cost median {medians[-1]:5.2f} ms (p90 {percentile(overhead, 0.9):5.2f} ms, "
-                  f"CPU {statistics.median(cpu):4.2f} ms), overhead/Webitel "
-                  f"{medians[-1] / statistics.median(webitel):.3f}")
+        floor.measure(WARM_UP)
+        statements = statements_per_create(app, timed, list(itertools.islice(users, WARM_UP)), extensions)
+        print(f"  {statements:.0f} SQL statements per create")
+        conditions = []
+        for name, wait_ms in ((f"Webitel after {delay_ms} ms", delay_ms), ("Webitel at once", 0)):
+            if wait_ms:
+                emulator.add_fault(path="/api/*", action="delay", delay_ms=wait_ms)
+            else:
+                emulator.clear_faults()
+            condition = Condition(name, [], [], [])
+            for r in range(rounds):
+                floor_ms = floor.measure(creates, wait_s=wait_ms / 1000)
+                totals, webitel, calls, cpu = measure(app, timed, list(itertools.islice(users, creates)), extensions)
+                overhead = [t - w for t, w in zip(totals, webitel, strict=True)]
+                condition.creates_ms.append(statistics.median(overhead))
+                condition.floors_ms.append(statistics.median(floor_ms))
+                condition.webitel_ms.append(statistics.median(webitel))
+                print(f"  {name}, round {r + 1}: create median {statistics.median(totals):6.2f} ms, its "
+                      f"{statistics.median(calls):.0f} Webitel call(s) {condition.webitel_ms[-1]:6.2f} ms, "
+                      f"connector's own cost median {condition.creates_ms[-1]:5.2f} ms (p90 "
+                      f"{percentile(overhead, 0.9):5.2f} ms, CPU {statistics.median(cpu):4.2f} ms); floor median "
+                      f"{condition.floors_ms[-1]:5.2f} ms (p90 {percentile(floor_ms, 0.9):5.2f} ms): "
+                      f"{condition.ratios[-1]:.2f}x")
+            conditions.append(condition)
     finally:
+        floor.close()
         dispose(app)
-    return Result(database, reference, medians, webitel_medians[medians.index(min(medians))], floor_ms)
+    return conditions
 
 
 def describe(session, database: str) -> str:
@@ -236,21 +275,25 @@ def postgres_database(url: str | None, settings: str) -> Iterator[str]:
 
 def create_overhead(creates: int = 200, rounds: int = 3, delay_ms: int = 20) -> list[Figure]:
     sizes = {"creates": creates, "rounds": rounds, "delay_ms": delay_ms}
-    print(f"connector create benchmark: {rounds} rounds of {creates} creates per database, Webitel answering "
-          f"after {delay_ms} ms, and a reference round with Webitel answering at once")
+    print(f"connector create benchmark, per database and condition: {rounds} rounds, each {creates} requests to "
+          f"the floor's view then {creates} creates")
+    results = {}
     with tempfile.TemporaryDirectory() as folder:
-        results = [bench("SQLite", f"sqlite:///{Path(folder) / 'bench.sqlite'}", **sizes)]
+        results["SQLite"] = bench("SQLite", f"sqlite:///{Path(folder) / 'bench.sqlite'}", **sizes)
     with postgres_database(os.environ.get("BENCH_DATABASE_URL"), os.environ.get("BENCH_POSTGRES_SETTINGS", "")) as url:
-        results.append(bench("PostgreSQL", url, **sizes))
+        results["PostgreSQL"] = bench("PostgreSQL", url, **sizes)
     figures = []
-    for result in results:
-        rounds_ms = ", ".join(f"{m:.2f}" for m in result.rounds_ms)
-        figures.append(Figure(
-            "connector create", f"own cost per create, median, {result.database} (quietest of rounds {rounds_ms} ms)",
-            result.quietest_ms, "ms", result.floor_ms, "a Flask view: ORM INSERT of a Webitel user row, commit",
-            f"<= {TARGET_RATIO:g}x the floor", result.passed))
-        figures.append(Figure("connector create", f"its Webitel calls, {result.database}", result.webitel_ms, "ms",
-                              None, f"informative: Webitel answering after {delay_ms} ms", "", None))
-        figures.append(Figure("connector create", f"own cost per create, median, {result.database}, Webitel at once",
-                              result.reference_ms, "ms", None, "informative: the code's own cost", "", None))
+    for database, conditions in results.items():
+        judged, at_once = conditions
+        for condition, floor_what, target in (
+                (judged, f"the bare view: ORM INSERT of a Webitel user row and commit, after waiting {delay_ms} ms",
+                 f"<= {TARGET_RATIO:g}x the floor"),
+                (at_once, "the bare view: ORM INSERT of a Webitel user row and commit", "informative")):
+            ratios = ", ".join(f"{r:.2f}" for r in condition.ratios)
+            figures.append(Figure(
+                "connector create", f"own cost per create, {database}, {condition.name} (rounds' ratios {ratios})",
+                condition.create_ms, "ms", condition.floor_ms, floor_what, target,
+                condition.passed if condition is judged else None))
+        figures.append(Figure("connector create", f"its Webitel call, {database}", statistics.median(judged.webitel_ms),
+                              "ms", None, f"informative: Webitel answering after {delay_ms} ms", "", None))
     return figures
