@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from dataclasses import replace
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -96,6 +97,8 @@ def _finish(ctx: Context, record: WebitelUser, before: Desired | None, outcome: 
     try:
         claims.release(record)
         wanted = Desired.capture(record)
+        if kind is Kind.CREATE:  # a create asks for an active user; "creating" only marks the work under way
+            wanted = replace(wanted, columns={**wanted.columns, "state": WebitelUserState.ACTIVE})
         error = _settle(ctx, record, before, outcome, kind, action, was_in_sync)
         _audit(ctx, record, before, wanted, outcome, kind, error)
         session.commit()

@@ -32,6 +32,7 @@ def test_changes_are_told_with_before_after_outcome_and_calls(api, session, emul
     assert (change["before"]["extension"], change["after"]["extension"]) == ("1010", "2020")
     assert [(c["method"], c["status"]) for c in change["webitel_calls"]] == [("PATCH", 200)]
     assert told[0]["after"]["licenses"] == ["cc-serial-1"] and told[2]["before"] is None
+    assert told[2]["after"]["state"] == "active"  # what a create asks for (not the "creating" of the work)
 
 
 def test_a_refusal_and_a_delete_are_told(api, session, emulator):
