@@ -11,31 +11,31 @@ bp = ApiBlueprint("lookups", __name__, tag="Lookups", url_prefix="/api/v1/lookup
 UPSTREAM = (502, 503, 504)
 
 
-@bp.operation("GET", "/licenses", summary="Licenses with product, limit and seats left",
+@bp.operation("GET", "/licenses", summary="Licenses with product, limit and seats left, by product",
               query=s.LicenseLookupQuerySchema, response=s.LicenseLookup, errors=(422, *UPSTREAM))
 def licenses(query):
     return {"items": lookups.licenses(webitel(), **query)}
 
 
-@bp.operation("GET", "/roles", summary="Webitel roles", query=s.LookupQuerySchema, response=s.RefLookup,
+@bp.operation("GET", "/roles", summary="Webitel roles, by name", query=s.LookupQuerySchema, response=s.RefLookup,
               errors=(422, *UPSTREAM))
 def roles(query):
     return {"items": lookups.roles(webitel(), **query)}
 
 
-@bp.operation("GET", "/teams", summary="Call-center teams", query=s.LookupQuerySchema, response=s.TeamLookup,
+@bp.operation("GET", "/teams", summary="Call-center teams, by name", query=s.LookupQuerySchema, response=s.TeamLookup,
               errors=(422, *UPSTREAM))
 def teams(query):
     return {"items": lookups.teams(webitel(), **query)}
 
 
-@bp.operation("GET", "/skills", summary="Call-center skills", query=s.LookupQuerySchema, response=s.RefLookup,
+@bp.operation("GET", "/skills", summary="Call-center skills, by name", query=s.LookupQuerySchema, response=s.RefLookup,
               errors=(422, *UPSTREAM))
 def skills(query):
     return {"items": lookups.skills(webitel(), **query)}
 
 
-@bp.operation("GET", "/pause-causes", summary="Pause causes for an agent's break", query=s.LookupQuerySchema,
+@bp.operation("GET", "/pause-causes", summary="Pause causes for an agent's break, by name", query=s.LookupQuerySchema,
               response=s.PauseCauseLookup, errors=(422, *UPSTREAM))
 def pause_causes(query):
     return {"items": lookups.pause_causes(webitel(), **query)}

@@ -1,5 +1,6 @@
 """Lookups for the page's drop-down lists, read from Webitel: licenses (with seats left), roles,
-teams and skills."""
+teams, skills and pause causes. Each list is in the order a drop-down shows: by name (ignoring case),
+licenses by product; Webitel's own orders differ per list (by id, or by name descending)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from .upstream import upstream_error
 def licenses(webitel: WebitelClient, *, product: str | None = None, q: str | None = None,
              available: bool = False) -> list[dict]:
     items = [_license(lic) for lic in _read(lambda: webitel.licenses(product=product, q=_search(q)), "licenses")]
+    items.sort(key=lambda i: (i["product"].casefold(), (i["name"] or "").casefold(), i["id"]))
     return [i for i in items if i["available"]] if available else items
 
 
@@ -24,18 +26,22 @@ def _license(lic: dict) -> dict:
 
 
 def roles(webitel: WebitelClient, *, q: str | None = None) -> list[dict]:
-    return [{"id": str(r["id"]), "name": r.get("name", "")}
-            for r in _read(lambda: webitel.roles(q=_search(q)), "roles")]
+    return _by_name([{"id": str(r["id"]), "name": r.get("name", "")}
+                     for r in _read(lambda: webitel.roles(q=_search(q)), "roles")])
 
 
 def teams(webitel: WebitelClient, *, q: str | None = None) -> list[dict]:
-    return [{"id": str(t["id"]), "name": t.get("name", ""), "strategy": t.get("strategy") or None}
-            for t in _read(lambda: webitel.teams(q=_search(q)), "teams")]
+    return _by_name([{"id": str(t["id"]), "name": t.get("name", ""), "strategy": t.get("strategy") or None}
+                     for t in _read(lambda: webitel.teams(q=_search(q)), "teams")])
 
 
 def skills(webitel: WebitelClient, *, q: str | None = None) -> list[dict]:
-    return [{"id": str(s["id"]), "name": s.get("name", "")}
-            for s in _read(lambda: webitel.skills(q=_search(q)), "skills")]
+    return _by_name([{"id": str(s["id"]), "name": s.get("name", "")}
+                     for s in _read(lambda: webitel.skills(q=_search(q)), "skills")])
+
+
+def _by_name(items: list[dict]) -> list[dict]:
+    return sorted(items, key=lambda i: (i["name"].casefold(), i["id"]))
 
 
 def _read(fetch, what: str) -> list[dict]:
@@ -58,5 +64,5 @@ def _time(unix_ms) -> str | None:
 
 
 def pause_causes(webitel: WebitelClient, *, q: str | None = None) -> list[dict]:
-    return [{"id": str(c["id"]), "name": c.get("name", ""), "limit_min": int(c.get("limit_min") or 0)}
-            for c in _read(lambda: webitel.pause_causes(q=_search(q)), "pause causes")]
+    return _by_name([{"id": str(c["id"]), "name": c.get("name", ""), "limit_min": int(c.get("limit_min") or 0)}
+                     for c in _read(lambda: webitel.pause_causes(q=_search(q)), "pause causes")])

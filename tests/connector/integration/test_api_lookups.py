@@ -48,6 +48,19 @@ def test_pause_causes(api):
     assert [c["name"] for c in api.get(f"{LOOKUPS}/pause-causes?q=lun").json["items"]] == ["Lunch"]
 
 
+def test_each_lookup_lists_by_name_as_a_drop_down_does(api, emulator):
+    """Webitel's own orders differ (skills by id, pause causes by name descending)."""
+    emulator.client.post("/roles", json={"name": "auditors"})
+    emulator.client.post("/call_center/skills", json={"name": "arabic"})
+    names = {path: [i["name"] for i in api.get(f"{LOOKUPS}/{path}").json["items"]]
+             for path in ("roles", "skills", "pause-causes")}
+    assert names == {"roles": ["Agents", "auditors", "Supervisors"],
+                     "skills": ["arabic", "Billing", "English", "Spanish"],
+                     "pause-causes": ["Break", "Lunch", "Tea", "Training"]}
+    products = [i["product"] for i in api.get(f"{LOOKUPS}/licenses").json["items"]]
+    assert products == sorted(products)
+
+
 def test_lookups_page_through_everything_webitel_has(api, emulator):
     for i in range(120):  # more than one page of Webitel's (the connector asks 100 at a time)
         emulator.client.post("/call_center/skills", json={"name": f"Skill {i:03d}"})
