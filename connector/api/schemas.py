@@ -7,10 +7,10 @@ import re
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, pre_load, validate
 
+from ..creatio.rules import MAX_NAME, too_long
 from ..services.names import stored_length
 
 INT64_MAX = 2**63 - 1  # Webitel's ids are int64
-MAX_NAME = 250  # the name columns (and Creatio's Name columns)
 MAX_PAGE = 1_000_000  # with the largest size, the row offset stays within 32 bits
 CONTROL = "\\x00-\\x1f\\x7f-\\x9f"  # C0 and C1 control characters (PostgreSQL cannot store NUL)
 EXTENSION = "[0-9]{1,20}"
@@ -71,7 +71,7 @@ class StoredLength(validate.Validator):
 
     def __call__(self, value):
         if stored_length(value) > self.limit:
-            raise ValidationError(f"At most {self.limit} characters, also once normalised (NFKC, case-folded)")
+            raise ValidationError(too_long(self.limit))
         return value
 
 

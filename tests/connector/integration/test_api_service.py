@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 from connector.app import create_app, dispose
 from tests.conftest import API_TOKEN, ApiClient, connector_config
 from tests.support.connector import error_of
+from tests.support.openapi import body_schema
 
 
 def test_health_needs_no_token_and_reports_both_sides(app):
@@ -124,8 +125,7 @@ def test_openapi_describes_every_route_from_the_validating_schemas(api, app):
         routed |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert documented == routed
     create = spec["paths"]["/api/v1/webitel-users"]["post"]
-    body = create["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
-    schema = spec["components"]["schemas"][body]
+    schema = body_schema(spec, create)
     assert schema["required"] == ["user_id"] and schema["additionalProperties"] is False
     assert set(create["responses"]) >= {"201", "400", "401", "409", "422", "502", "503", "504"}
     assert spec["paths"]["/api/v1/health"]["get"]["security"] == []
