@@ -156,20 +156,21 @@ def _figures(users: int, database: str, first_s: float, again_s: float, peak_mb:
     """The targets hold for 100,000 users (issue 11); a smaller run's figures are informative."""
     name, judged = f"{users:,} users, {database}", users >= 100_000
 
-    def figure(what: str, value: float, floor: float, floor_is: str, ratio: float) -> Figure:
+    def figure(what: str, value: float, floor: float, floor_is: str, ratio: float, against: str) -> Figure:
         return Figure("import", f"{what}, {name}", value, "s", floor, floor_is,
-                      f"<= {ratio:g}x {'the floor' if floor_is.startswith('reading') else 'SQLite'}"
-                      if judged else "informative", value <= ratio * floor if judged else None)
+                      f"<= {ratio:g}x {against}" if judged else "informative",
+                      value <= ratio * floor if judged else None)
 
     if database == "SQLite" or sqlite is None:
         reading = "reading the same users, agents, skills"
-        first = figure(f"first import ({users / first_s:,.0f} users/s)", first_s, floor_s, reading, FIRST_RATIO)
-        again = figure("re-import, nothing changed", again_s, floor_s, reading, AGAIN_RATIO)
+        first = figure(f"first import ({users / first_s:,.0f} users/s)", first_s, floor_s, reading, FIRST_RATIO,
+                       "the floor")
+        again = figure("re-import, nothing changed", again_s, floor_s, reading, AGAIN_RATIO, "the floor")
     else:
         first = figure(f"first import ({users / first_s:,.0f} users/s)", first_s, sqlite[0],
-                       "the same import on SQLite", POSTGRES_RATIO)
+                       "the same import on SQLite", POSTGRES_RATIO, "SQLite")
         again = figure("re-import, nothing changed", again_s, sqlite[1], "the same re-import on SQLite",
-                       POSTGRES_RATIO)
+                       POSTGRES_RATIO, "SQLite")
     memory = Figure("import", f"peak memory of the importing process, {name}", peak_mb, "MB", None,
                     "its peak resident set (VmHWM)", f"<= {MEMORY_MB:g} MB" if judged else "informative",
                     peak_mb <= MEMORY_MB if judged else None)
