@@ -96,11 +96,9 @@ def _finish(ctx: Context, record: WebitelUser, before: Desired | None, outcome: 
     session = ctx.session
     try:
         claims.release(record)
-        wanted = Desired.capture(record)
-        if kind is Kind.CREATE:  # a create asks for an active user; "creating" only marks the work under way
-            wanted = replace(wanted, columns={**wanted.columns, "state": WebitelUserState.ACTIVE})
+        asked = _asked(record, kind)  # before the result may put the record back
         error = _settle(ctx, record, before, outcome, kind, action, was_in_sync)
-        _audit(ctx, record, before, wanted, outcome, kind, error)
+        _audit(ctx, record, before, asked, outcome, kind, error)
         session.commit()
     except StaleDataError:
         session.rollback()
@@ -167,12 +165,22 @@ def _refused(ctx: Context, record: WebitelUser, before: Desired | None, outcome:
                      outcome=kind.not_done if outcome.webitel_unchanged else "pending")
 
 
-def _audit(ctx: Context, record: WebitelUser, before: Desired | None, wanted: Desired, outcome: Outcome, kind: Kind,
-           error: ConnectorError | None) -> None:
+def _asked(record: WebitelUser, kind: Kind) -> Desired | None:
+    """What the unit of work asked for: no user for a delete, an active one for a create ("creating" and
+    "deleting" only mark the work under way), the record's desired state for a change."""
+    if kind is Kind.DELETE:
+        return None
+    wanted = Desired.capture(record)
+    if kind is Kind.CREATE:
+        return replace(wanted, columns={**wanted.columns, "state": WebitelUserState.ACTIVE})
+    return wanted
+
+
+def _audit(ctx: Context, record: WebitelUser, before: Desired | None, asked: Desired | None, outcome: Outcome,
+           kind: Kind, error: ConnectorError | None) -> None:
     """The trail: what was asked (before, after) and what became of it."""
     result = "done" if error is None else str(error.details.get("outcome") or "refused")
-    audit.add_event(ctx, action=outcome.operation, record=record, outcome=result, before=before,
-                    after=None if kind is Kind.DELETE and error is None else wanted,
+    audit.add_event(ctx, action=outcome.operation, record=record, outcome=result, before=before, after=asked,
                     error_code=error.code if error is not None else None, calls=outcome.calls)
 
 

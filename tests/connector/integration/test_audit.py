@@ -46,6 +46,16 @@ def test_a_refusal_and_a_delete_are_told(api, session, emulator):
     assert told[0]["after"] is None  # deleted
 
 
+def test_a_refused_delete_tells_what_it_asked_for(api, session, emulator):
+    user = creatio_user(session, "agarcia", "Ana Garcia")
+    record = api.post(BASE, json={"user_id": str(user.id), "extension": "1010"}).json
+    emulator.add_fault(method="DELETE", path="/api/users/*", action="error", status=400)
+    assert api.delete(f"{BASE}/{record['id']}").status_code >= 400
+    told = events(api, record_id=record["id"])[0]
+    assert (told["action"], told["outcome"]) == ("delete agarcia", "not_deleted")
+    assert told["before"]["state"] == "active" and told["after"] is None  # no user (not "deleting")
+
+
 def test_the_reconciler_and_a_repair_are_told_as_theirs(app, api, session, emulator):
     user = creatio_user(session, "agarcia", "Ana Garcia")
     record = api.post(BASE, json={"user_id": str(user.id)}).json
