@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/webitel-connector demo
 
-## test: the type check (mypy over connector/ and emulator/), then every suite (unit, integration,
+## test: the type check (mypy over connector/, emulator/, tests/, bench/ and contract_tests/), then every suite (unit, integration,
 ## property, contract, end-to-end); starts PostgreSQL itself. Two pytest-xdist workers by default
 ## (TEST_WORKERS=1 runs them in one process).
 TEST_WORKERS ?= 2

@@ -204,6 +204,7 @@ def statements_per_create(app, timed: TimedTransport, users: list, extensions: I
 def bench(database: str, url: str, *, creates: int, rounds: int, delay_ms: int) -> list[Condition]:
     emulator = in_process()  # a Webitel of its own per database: the same usernames are created on each
     upgrade(url)
+    assert emulator.transport is not None, "an in-process emulator has its transport"
     timed = TimedTransport(emulator.transport)
     app = create_app(Config(api_token="bench", database_url=url, webitel_url=emulator.base_url,
                             webitel_token=emulator.token, log_level="WARNING"), webitel_transport=timed)

@@ -59,7 +59,7 @@ def build(agents: int, skills: int, queues: int, seed: int):
     index = routing.SkillIndex()
     for rows in rows_of.values():
         for row in rows:
-            if row.enabled:
+            if row.enabled and row.capacity is not None:  # a row without a capacity meets no need
                 index.add(row.skill_id, row.capacity, row.agent_id)
     free = {a.id for a in by_id.values() if routing.is_free(a)}
     return by_id, rows_of, asks, index, free

@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .sync_settings import SyncSettings
 from .tokens import DEFAULT_NAME, SECRET, ApiToken, TokenError, parse, read_file, tokens_checked
@@ -137,9 +138,9 @@ class Config:
                 raise ConfigError(f"{PREFIX}{_env_name(name)} must be 0 or more")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Config:
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
         env = os.environ if environ is None else environ
-        values: dict = {}
+        values: dict[str, Any] = {}
         for name, kind in _SETTINGS.items():
             raw = env.get(PREFIX + _env_name(name))
             if raw is None or raw.strip() == "":
@@ -183,7 +184,7 @@ def _env_name(name: str) -> str:
     return name.upper()  # units stay in the name: CONNECTOR_WEBITEL_READ_TIMEOUT_S
 
 
-def _parse(name: str, raw: str, kind: type):
+def _parse(name: str, raw: str, kind: type) -> object:
     if kind is ApiToken:
         try:
             return parse(raw, source=f"{PREFIX}{_env_name(name)}", separator=",")

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from .config import Config
@@ -41,7 +42,7 @@ DEMO_USERS = [
 ]
 
 
-def seed_demo_users(session) -> None:
+def seed_demo_users(session: Session) -> None:
     accounts: dict[str, Account] = {}
     for user_id, login, contact_name, kind, account_name, active, _note in DEMO_USERS:
         account = accounts.get(account_name) or Account(name=account_name, name_key=name_key(account_name))

@@ -34,6 +34,7 @@ def webitel(_contract_emulator: EmulatorHandle | None) -> Target:
     """The Webitel under test, fresh for this test when it is the emulator."""
     if REAL is not None:
         return REAL
+    assert _contract_emulator is not None, "the emulator runs when no real Webitel is named"
     _contract_emulator.fresh()
     return Target(base_url=_contract_emulator.base_url, token=_contract_emulator.token,
                   transport=_contract_emulator.transport, emulator=_contract_emulator)

@@ -59,21 +59,21 @@ def create_app(seed: dict | None = None, *, journal_size: int | None = None) -> 
     app.register_blueprint(control_bp)
 
     @app.errorhandler(WebitelError)
-    def webitel_error(error: WebitelError):
+    def webitel_error(error: WebitelError) -> Response:
         return Response(to_json(error.envelope()), status=error.code, mimetype="application/json")
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> Response:
         code = error.code or 500
         return webitel_error(WebitelError(code, f"emulator.http.{code}", error.description or ""))
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception):
+    def unexpected(error: Exception) -> Response:
         log.exception("unexpected error serving %s %s", request.method, request.path)
         return webitel_error(WebitelError(500, "emulator.internal", "internal error (see the emulator's log)"))
 
     @app.get("/metrics")
-    def metrics():
+    def metrics() -> Response:
         payload, content_type = emulator.metrics.exposition()
         return Response(payload, content_type=content_type)
 

@@ -17,8 +17,14 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from .seed import SeedError, read_seed_file
+
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 access_log = logging.getLogger("emulator.access")
 _SANE_ID = re.compile(r"[A-Za-z0-9._:+=/-]{1,128}")
@@ -27,15 +33,16 @@ _SANE_ID = re.compile(r"[A-Za-z0-9._:+=/-]{1,128}")
 class RequestIds:
     """WSGI: every answer carries ``X-Request-ID``; with ``access_log``, a log line per request."""
 
-    def __init__(self, app, *, access_log: bool) -> None:
+    def __init__(self, app: WSGIApplication, *, access_log: bool) -> None:
         self.app, self.access_log = app, access_log
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         sent = environ.get("HTTP_X_REQUEST_ID", "")
         request_id = sent if _SANE_ID.fullmatch(sent) else uuid.uuid4().hex
         started = time.perf_counter()
 
-        def start(status: str, headers: list, exc_info=None):
+        def start(status: str, headers: list[tuple[str, str]],
+                  exc_info: OptExcInfo | None = None) -> Callable[[bytes], object]:
             headers.append(("X-Request-ID", request_id))
             if self.access_log:
                 method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
@@ -65,7 +72,8 @@ def banner(base: str, tokens: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def serve(app, host: str, port: int, *, server: str, threads: int, graceful_timeout_s: int = 10) -> None:
+def serve(app: WSGIApplication, host: str, port: int, *, server: str, threads: int,
+          graceful_timeout_s: int = 10) -> None:
     if server == "werkzeug":
         from werkzeug.serving import run_simple
 
@@ -86,7 +94,7 @@ def serve(app, host: str, port: int, *, server: str, threads: int, graceful_time
                 if key in self.cfg.settings:
                     self.cfg.set(key, value)
 
-        def load(self):
+        def load(self) -> WSGIApplication:
             return app
 
     Gunicorn().run()

@@ -32,7 +32,7 @@ def webitel_seed(request: pytest.FixtureRequest) -> dict | None:
 
 
 @pytest.fixture(scope="session")
-def _webitel_emulator_session(webitel_seed) -> Iterator[EmulatorHandle]:
+def _webitel_emulator_session(webitel_seed: dict | None) -> Iterator[EmulatorHandle]:
     handle = in_process(webitel_seed)
     yield handle
     handle.close()
@@ -46,7 +46,7 @@ def webitel_emulator(_webitel_emulator_session: EmulatorHandle) -> EmulatorHandl
 
 
 @pytest.fixture(scope="session")
-def _webitel_emulator_server_session(webitel_seed) -> Iterator[EmulatorHandle]:
+def _webitel_emulator_server_session(webitel_seed: dict | None) -> Iterator[EmulatorHandle]:
     served = ServedEmulator(webitel_seed)
     yield served.handle
     served.stop()

@@ -10,6 +10,7 @@ import threading
 from typing import Any
 
 import httpx
+from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import create_app
@@ -22,7 +23,7 @@ class EmulatorHandle:
     """``base_url`` is the Webitel API base (``.../api``); ``token`` the seeded admin token of the
     first domain; ``client`` an ``httpx.Client`` on the API with that token."""
 
-    def __init__(self, app, root_url: str, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, app: Flask, root_url: str, transport: httpx.BaseTransport | None = None) -> None:
         self.app = app
         self.emulator = app.extensions["webitel_emulator"]
         self.root_url = root_url.rstrip("/")

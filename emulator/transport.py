@@ -8,19 +8,24 @@ exactly what the same client sees from a real server on a socket.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from .control.middleware import EmulatedConnectionReset, EmulatedTimeout
 
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
 
 class EmulatorTransport(httpx.WSGITransport):
-    def __init__(self, app, **kwargs) -> None:
+    def __init__(self, app: WSGIApplication, **kwargs: Any) -> None:
         self._local = threading.local()
         self._target = app
         super().__init__(app=self._with_timeout, **kwargs)
 
-    def _with_timeout(self, environ, start_response):
+    def _with_timeout(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         read_timeout = getattr(self._local, "read_timeout", None)
         if read_timeout is not None:
             environ["emulator.read_timeout"] = read_timeout

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from typing import Any
 
 from flask import Flask, Response, current_app, json, request
 from marshmallow import ValidationError
@@ -85,7 +86,7 @@ def _size(limit: int) -> str:
     return f"{limit // 2**20} MB" if limit % 2**20 == 0 else f"{limit} bytes"
 
 
-def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
+def _flatten(messages: list[Any] | dict[Any, Any], prefix: str = "") -> dict[str, list[str]]:
     """marshmallow's nested messages as ``{"field.sub": ["..."]}``."""
     if isinstance(messages, list):
         return {prefix or "_schema": [str(m) for m in messages]}

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from ..imports_runner import start_in_background
+from ..models import ImportJob
 from ..services import imports as service
+from ..services.imports.jobs import JobReport
+from ..services.paging import Page
 from . import schemas as s
 from .context import caller, connector, db
 from .routing import Answer, ApiBlueprint
@@ -14,7 +20,7 @@ FINISHES_FIRST_S = 1.0  # a small import that finishes within this answers 200 w
 
 @bp.operation("POST", "", summary="Import every Webitel user into Creatio (GetWebitelUsers)", status=202,
               body=s.ImportStartSchema, response=s.ImportJobSchema, errors=(200, 409, 422))
-def start(body):
+def start(body: dict[str, Any]) -> ImportJob | Answer:
     """202 with the running job (follow it with GET /imports/{id}), or 200 with the final job when it
     finished at once. 409 ``import_running`` while another import runs (in any connector process)."""
     app = connector()
@@ -32,12 +38,12 @@ def start(body):
 
 @bp.operation("GET", "", summary="Recent imports, newest first", query=s.PageQuerySchema, response=s.ImportJobPage,
               errors=(422,))
-def recent(query):
+def recent(query: dict[str, Any]) -> Page[ImportJob]:
     return service.list_jobs(db(), **query)
 
 
 @bp.operation("GET", "/<uuid:job_id>", summary="An import: its progress, summary and items",
               query=s.ImportItemsQuerySchema, response=s.ImportJobWithItemsSchema, errors=(404, 422))
-def read(job_id, query):
+def read(job_id: uuid.UUID, query: dict[str, Any]) -> JobReport:
     """``items`` is one page of what the import did with each Webitel user (``?page&size&outcome``)."""
     return service.report(db(), job_id, **query)

@@ -4,6 +4,8 @@ OpenAPI document (``/api/v1/openapi.json``) — one description, so the two neve
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, pre_load, validate
 
@@ -44,7 +46,9 @@ class Pattern(validate.Regexp):
     """A regular expression the whole value must match (``re.match`` with ``$`` lets a trailing
     newline through); apispec publishes it as the field's ``pattern``."""
 
-    def __call__(self, value):
+    regex: re.Pattern[str]  # built from text only, never bytes
+
+    def __call__(self, value: str) -> str:  # type: ignore[override]  # text only: no bytes overload
         if self.regex.fullmatch(value) is None:
             raise ValidationError(self._format_error(value))
         return value
@@ -53,8 +57,8 @@ class Pattern(validate.Regexp):
 class Unique(validate.Validator):
     """No item twice (``uniqueItems`` in the OpenAPI document)."""
 
-    def __call__(self, value):
-        seen = set()
+    def __call__(self, value: Sequence[Hashable]) -> Sequence[Hashable]:
+        seen: set[Hashable] = set()
         for index, item in enumerate(value):
             if item in seen:
                 raise ValidationError(f"Item {index} is given twice")
@@ -69,7 +73,7 @@ class StoredLength(validate.Validator):
     def __init__(self, limit: int) -> None:
         self.limit = limit
 
-    def __call__(self, value):
+    def __call__(self, value: str) -> str:
         if stored_length(value) > self.limit:
             raise ValidationError(too_long(self.limit))
         return value
@@ -80,7 +84,7 @@ class Text(fields.String):
     cannot store NUL, and none belongs in a name, an id or a search). ``pattern`` narrows it."""
 
     def __init__(self, *, max_length: int, min_length: int = 1, pattern: str = f"^[^{CONTROL}]*$",
-                 error: str = "Control characters (NUL, line breaks, ...) are not allowed", **kwargs) -> None:
+                 error: str = "Control characters (NUL, line breaks, ...) are not allowed", **kwargs: Any) -> None:
         kwargs.setdefault("validate", [])
         super().__init__(**kwargs)
         self.validators = [validate.Length(min=min_length, max=max_length), Pattern(pattern, error=error),
@@ -90,7 +94,7 @@ class Text(fields.String):
 class Name(Text):
     """A name stored in a column of ``MAX_NAME`` characters, with its normalised key."""
 
-    def __init__(self, *, pattern: str = f"^[^{CONTROL}]*$", **kwargs) -> None:
+    def __init__(self, *, pattern: str = f"^[^{CONTROL}]*$", **kwargs: Any) -> None:
         metadata = {"x-stored-max-length": MAX_NAME, **kwargs.pop("metadata", {})}
         metadata["description"] = "; ".join(filter(None, [metadata.get("description"), (
             f"at most {MAX_NAME} characters, also once normalised (NFKC, case-folded) as it is stored")]))
@@ -99,7 +103,7 @@ class Name(Text):
 
 
 class Login(Name):
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(pattern=trimmed(f"[^\\s{CONTROL}]+"),
                          error="The login must be non-empty, without spaces or control characters", **kwargs)
 
@@ -107,7 +111,7 @@ class Login(Name):
 class WebitelId(fields.String):
     """A Webitel id: an int64 in decimal (1..9223372036854775807, no leading zeros)."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("metadata", {}).setdefault("example", "1")
         super().__init__(validate=Pattern(trimmed(WEBITEL_ID), error=(
             f"Must be a Webitel id: digits, from 1 to {INT64_MAX}, without leading zeros")), **kwargs)
@@ -116,11 +120,12 @@ class WebitelId(fields.String):
 class Extension(fields.String):
     """A SIP extension: 1 to 20 digits; empty or null means none."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("metadata", {})["pattern"] = trimmed(f"(?:{EXTENSION})?")
         super().__init__(**kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    # None for empty: wider than String's str, on purpose (the field stays a string for apispec).
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> str | None:  # type: ignore[override]
         text = super()._deserialize(value, attr, data, **kwargs)
         if text and not re.fullmatch(EXTENSION, text):
             raise ValidationError("The extension must be digits only (at most 20)")
@@ -130,7 +135,7 @@ class Extension(fields.String):
 class Flag(fields.Boolean):
     """A JSON boolean, nothing else: marshmallow's Boolean also takes "yes", "off", 1 and 0."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> bool:
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
@@ -148,7 +153,7 @@ class StrictSchema(Schema):
     character, refused like any other); unknown keys are refused (marshmallow's RAISE)."""
 
     @pre_load
-    def _strip(self, data, **kwargs):
+    def _strip(self, data: object, **kwargs: Any) -> object:
         if isinstance(data, dict):
             return {k: v.strip(" ") if isinstance(v, str) else v for k, v in data.items()}
         return data
@@ -158,7 +163,7 @@ class QueryInteger(fields.Integer):
     """A whole number in a query string: ASCII digits only (Python's int() also takes "1_000", " 7"
     and other scripts' digits)."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> int:
         if isinstance(value, str) and not re.fullmatch("[0-9]{1,20}", value):
             raise self.make_error("invalid", input=value)
         return super()._deserialize(value, attr, data, **kwargs)

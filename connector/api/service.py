@@ -18,7 +18,7 @@ bp = ApiBlueprint("service", __name__, tag="Service", url_prefix="/api/v1")
 
 @bp.operation("GET", "/health", summary="Database, Webitel and (when configured) Creatio reachability",
               response=s.HealthSchema, errors=(503,), public=True)
-def health():
+def health() -> Answer:
     """200 when all are reachable, 503 (same body) when one is not (the same as ``/health/ready``).
     ``creatio`` is there only when the connector reads a live Creatio."""
     return _readiness()
@@ -26,7 +26,7 @@ def health():
 
 @bp.operation("GET", "/health/live", summary="Liveness: the process serves requests", response=s.LivenessSchema,
               public=True)
-def live():
+def live() -> dict[str, str]:
     """Checks nothing else, so that an orchestrator restarts the connector only when the connector
     itself is stuck, not when the database or Webitel is away."""
     return {"status": "ok"}
@@ -34,7 +34,7 @@ def live():
 
 @bp.operation("GET", "/health/ready", summary="Readiness: database and Webitel reachable", response=s.HealthSchema,
               errors=(503,), public=True)
-def ready():
+def ready() -> Answer:
     """200 when the connector can do its work, 503 (same body) when a dependency is not reachable."""
     return _readiness()
 
@@ -45,14 +45,14 @@ def _readiness() -> Answer:
 
 
 @bp.get("/openapi.json")
-def openapi():
+def openapi() -> Response:
     spec = current_app.extensions.get("connector.openapi")
     if spec is None:
         spec = current_app.extensions["connector.openapi"] = build_spec(current_app)
     return jsonify(spec)
 
 
-def docs():
+def docs() -> Response:
     page = resources.files("connector.api").joinpath("docs.html").read_text(encoding="utf-8")
     return Response(page, mimetype="text/html")
 

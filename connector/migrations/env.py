@@ -1,6 +1,7 @@
 """Alembic environment: the connector's models, on the URL the connector is configured with."""
 
 from alembic import context
+from sqlalchemy import Connection
 
 from connector.db import make_engine
 from connector.models import Base
@@ -24,7 +25,7 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
-def _run(connection) -> None:
+def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=Base.metadata,
                       render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
     with context.begin_transaction():

@@ -4,6 +4,7 @@ live Creatio, when one is configured (with the configured credentials)?"""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -25,7 +26,7 @@ def health(session: Session, webitel: WebitelClient, creatio: CreatioSide | None
     return {"status": "ok" if ok else "degraded", **checks}
 
 
-def _check(probe, errors) -> dict:
+def _check(probe: Callable[[], object], errors: type[Exception]) -> dict:
     started = time.perf_counter()
     try:
         probe()

@@ -4,6 +4,7 @@ licenses by product; Webitel's own orders differ per list (by id, or by name des
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from ..webitel import WebitelClient, WebitelError
@@ -44,7 +45,7 @@ def _by_name(items: list[dict]) -> list[dict]:
     return sorted(items, key=lambda i: (i["name"].casefold(), i["id"]))
 
 
-def _read(fetch, what: str) -> list[dict]:
+def _read(fetch: Callable[[], list[dict]], what: str) -> list[dict]:
     try:
         return fetch()
     except WebitelError as exc:
@@ -57,7 +58,7 @@ def _search(q: str | None) -> str | None:
     return f"*{q}*" if q else None
 
 
-def _time(unix_ms) -> str | None:
+def _time(unix_ms: str | int | None) -> str | None:
     if not unix_ms or not str(unix_ms).isdigit():
         return None
     return datetime.fromtimestamp(int(unix_ms) / 1000, UTC).isoformat().replace("+00:00", "Z")

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from .errors import WebitelNotFound
 from .http import WebitelHTTP
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 PAGE_SIZE = 100
 MAX_PAGES = 1000  # a guard against a server whose "next" never ends
@@ -24,7 +27,7 @@ class WebitelClient:
         self.http = http
 
     @classmethod
-    def from_config(cls, config, transport: httpx.BaseTransport | None = None) -> WebitelClient:
+    def from_config(cls, config: Config, transport: httpx.BaseTransport | None = None) -> WebitelClient:
         return cls(WebitelHTTP(config.webitel_url, config.webitel_token,
                                connect_timeout_s=config.webitel_connect_timeout_s,
                                read_timeout_s=config.webitel_read_timeout_s, retries=config.webitel_retries,

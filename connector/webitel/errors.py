@@ -32,7 +32,7 @@ class WebitelError(Exception):
 
 
 class WebitelTransportError(WebitelError):
-    def __init__(self, message: str, *, sent: bool, **kwargs) -> None:
+    def __init__(self, message: str, *, sent: bool, **kwargs: str) -> None:
         super().__init__(message, **kwargs)
         self.sent = sent
 
@@ -52,12 +52,12 @@ class WebitelTimeout(WebitelTransportError):
 class WebitelDeadlineExceeded(WebitelTimeout):
     """The unit of work's time budget ran out before the request could be sent (or retried)."""
 
-    def __init__(self, message: str = "the request's time budget ran out", **kwargs) -> None:
+    def __init__(self, message: str = "the request's time budget ran out", **kwargs: str) -> None:
         super().__init__(message, sent=False, **kwargs)
 
 
 class WebitelAPIError(WebitelError):
-    def __init__(self, status: int, error_id: str | None, detail: str, **kwargs) -> None:
+    def __init__(self, status: int, error_id: str | None, detail: str, **kwargs: str) -> None:
         super().__init__(f"Webitel answered {status} {error_id or ''}: {detail}".strip(), **kwargs)
         self.status = status
         self.error_id = error_id
@@ -98,6 +98,6 @@ _BY_STATUS: dict[int, type[WebitelAPIError]] = {
 }
 
 
-def api_error(status: int, error_id: str | None, detail: str, **kwargs) -> WebitelAPIError:
+def api_error(status: int, error_id: str | None, detail: str, **kwargs: str) -> WebitelAPIError:
     kind = _BY_STATUS.get(status) or (WebitelServerError if status >= 500 else WebitelAPIError)
     return kind(status, error_id, detail, **kwargs)

@@ -205,6 +205,7 @@ def serve(emulator, queue: dict) -> str:
     """Offer a call, answer it and hang up; the agent who took it."""
     call = emulator.add_call(queue["id"])
     agent_id = offered_to(call)
+    assert agent_id is not None, ("the call is offered to a free agent", call)
     emulator.answer(call["id"])
     emulator.hangup(call["id"])
     return agent_id

@@ -11,12 +11,15 @@ import json
 import socket
 import struct
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from .journal import BODY_LIMIT, redact_body, redact_query
 
 if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
     from ..app import Emulator
     from .faults import FaultRule
 
@@ -32,11 +35,11 @@ class EmulatedConnectionReset(Exception):
     """Raised in process for a ``reset`` fault; the transport turns it into ``httpx.RemoteProtocolError``."""
 
 
-def _socket_of(environ: dict) -> socket.socket | None:
+def _socket_of(environ: WSGIEnvironment) -> socket.socket | None:
     return environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
 
 
-def _drop_connection(environ: dict, start_response):
+def _drop_connection(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
     """Close the client's connection without an answer, or raise in process. The server's own
     write then fails on the closed socket, which servers treat as a client that went away."""
     sock = _socket_of(environ)
@@ -58,13 +61,14 @@ class EmulatorMiddleware:
     """``resolve(environ)`` names the operation a request is for (used when a fault answers before
     the request reaches the operation's view, which names it itself)."""
 
-    def __init__(self, app, api, emulator: Emulator, resolve: Callable[[dict], str | None]) -> None:
+    def __init__(self, app: WSGIApplication, api: WSGIApplication, emulator: Emulator,
+                 resolve: Callable[[WSGIEnvironment], str | None]) -> None:
         self.app = app  # everything outside /api (the control plane, /metrics)
         self.api = api  # the Webitel API
         self.emulator = emulator
         self.resolve = resolve
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if not path.startswith(API_PREFIX):
             return self.app(environ, start_response)
@@ -77,7 +81,7 @@ class EmulatorMiddleware:
         if method not in ("GET", "HEAD") and (length or environ.get("wsgi.input_terminated")):
             body = environ["wsgi.input"].read(int(length) if length else -1)
             environ["wsgi.input"] = io.BytesIO(body)
-        entry = {"at": self.emulator.backend.world.clock.now_ms(), "method": method, "path": path,
+        entry: dict[str, Any] = {"at": self.emulator.backend.world.clock.now_ms(), "method": method, "path": path,
                  "query": redact_query(environ.get("QUERY_STRING", ""))}
         request_id = environ.get("HTTP_X_REQUEST_ID")
         if request_id:
@@ -113,26 +117,31 @@ class EmulatorMiddleware:
             operation = environ.get("emulator.operation") or (self.resolve(environ) if "fault" in entry else None)
             self.emulator.metrics.request(operation, method, entry["status"])
 
-    def _call(self, environ):
-        captured = {}
+    def _call(self, environ: WSGIEnvironment) -> tuple[str, list[tuple[str, str]], list[bytes]]:
+        captured: dict[str, Any] = {}
 
-        def capture(status, headers, exc_info=None):
+        def capture(status: str, headers: list[tuple[str, str]],
+                    exc_info: OptExcInfo | None = None) -> Callable[[bytes], object]:
             captured["status"], captured["headers"] = status, headers
+            return written.append  # WSGI's write(): kept ahead of the returned body
 
+        written: list[bytes] = []
         result = self.api(environ, capture)
         try:
-            chunks = [b"".join(result)]
+            chunks = [b"".join([*written, *result])]
         finally:
             getattr(result, "close", lambda: None)()
         return captured["status"], captured["headers"], chunks
 
-    def _before(self, rule: FaultRule, environ, start_response, entry):
+    def _before(self, rule: FaultRule, environ: WSGIEnvironment, start_response: StartResponse,
+                entry: dict[str, Any]) -> list[bytes] | None:
         if rule.action == "delay":
             self._delay(rule.delay_ms, environ)
             return None
         return self._fail(rule, environ, start_response, entry)
 
-    def _fail(self, rule: FaultRule, environ, start_response, entry):
+    def _fail(self, rule: FaultRule, environ: WSGIEnvironment, start_response: StartResponse,
+              entry: dict[str, Any]) -> list[bytes]:
         if rule.action == "error":
             error = rule.error()
             entry["status"] = error.code
@@ -148,7 +157,7 @@ class EmulatorMiddleware:
         return _drop_connection(environ, start_response)
 
     @staticmethod
-    def _delay(delay_ms: int, environ) -> None:
+    def _delay(delay_ms: int, environ: WSGIEnvironment) -> None:
         """Answer late. In process, a delay at least as long as the client's read timeout
         (``emulator.read_timeout``, set by the emulator's transport) ends as that timeout at once."""
         read_timeout = environ.get("emulator.read_timeout")

@@ -48,7 +48,7 @@ def parse_int64(value: str, name: str) -> int:
 
 
 @bp.get("/openapi.json")
-def openapi():
+def openapi() -> Response:
     """The OpenAPI document of what the emulator serves (for Schemathesis, Prism, partners' tools)."""
     app = current_app
     cached = app.extensions.get("webitel_emulator_openapi")
@@ -58,14 +58,14 @@ def openapi():
 
 
 @bp.post("/reset")
-def reset():
+def reset() -> Response:
     started = time.perf_counter()
     emulator().reset()
     return answer({"reset": True, "took_ms": round((time.perf_counter() - started) * 1000, 3)})
 
 
 @bp.post("/seed")
-def seed():
+def seed() -> Response:
     doc = json_body()
     try:
         emulator().backend.load_seed(doc)
@@ -77,7 +77,7 @@ def seed():
 
 
 @bp.get("/state")
-def state():
+def state() -> Response:
     backend = emulator().backend
     with backend.lock:
         world = backend.world
@@ -85,42 +85,42 @@ def state():
 
 
 @bp.post("/faults")
-def add_fault():
+def add_fault() -> Response:
     return answer(emulator().faults.add(json_body()).to_dict(), 201)
 
 
 @bp.get("/faults")
-def list_faults():
+def list_faults() -> Response:
     return answer({"items": emulator().faults.list()})
 
 
 @bp.delete("/faults")
-def clear_faults():
+def clear_faults() -> Response:
     emulator().faults.clear()
     return answer({})
 
 
 @bp.delete("/faults/<rule_id>")
-def remove_fault(rule_id):
+def remove_fault(rule_id: str) -> Response:
     if not emulator().faults.remove(rule_id):
         raise not_found("emulator.fault.not_found", f"fault: id={rule_id} not found")
     return answer({})
 
 
 @bp.get("/requests")
-def requests_served():
+def requests_served() -> Response:
     limit = request.args.get("limit")
     return answer({"items": emulator().journal.entries(parse_int64(limit, "limit") if limit else None)})
 
 
 @bp.delete("/requests")
-def clear_requests():
+def clear_requests() -> Response:
     emulator().journal.clear()
     return answer({})
 
 
 @bp.post("/presence/<user_id>")
-def presence(user_id):
+def presence(user_id: str) -> Response:
     """Mark a user's phone registered (``sip``, ``web``, both as ``sip,web``) or not (``""``); any
     set of Webitel's presentities (``dnd``, ``dlg`` too), as ``PATCH /api/users/{id}/presence`` sets."""
     status = json_body().get("status", "")
@@ -167,7 +167,7 @@ def _board_of_call(call_id: int) -> Switchboard:
 
 
 @bp.post("/calls")
-def add_call():
+def add_call() -> Response:
     """``{"queue_id", "from"?, "bucket_id"?}``: an inbound call enters the queue."""
     body = json_body()
     if body.get("queue_id") in (None, ""):
@@ -184,7 +184,7 @@ def add_call():
 
 
 @bp.get("/calls")
-def list_calls():
+def list_calls() -> Response:
     with emulator().backend.lock:
         items = []
         for board in _boards():
@@ -194,7 +194,7 @@ def list_calls():
 
 
 @bp.get("/calls/<call_id>")
-def read_call(call_id):
+def read_call(call_id: str) -> Response:
     with emulator().backend.lock:
         uid = parse_int64(call_id, "call_id")
         board = _board_of_call(uid)
@@ -202,7 +202,7 @@ def read_call(call_id):
 
 
 @bp.post("/calls/<call_id>/<action>")
-def call_action(call_id, action):
+def call_action(call_id: str, action: str) -> Response:
     if action not in ("answer", "miss", "hangup"):
         raise not_found("emulator.call.action", f"no call action '{action}' (answer, miss, hangup)")
     with emulator().backend.lock:
@@ -212,7 +212,7 @@ def call_action(call_id, action):
 
 
 @bp.post("/clock")
-def advance_clock():
+def advance_clock() -> Response:
     """``{"advance_s": 30}``: move the emulator's clock; every domain's timers run."""
     seconds = json_body().get("advance_s")
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:

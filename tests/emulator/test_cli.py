@@ -28,7 +28,7 @@ def free_port() -> int:
 
 @dataclass
 class Served:
-    process: subprocess.Popen
+    process: subprocess.Popen[str]
     base_url: str  # .../api
     tokens: dict[str, str]  # by domain name, from the banner
 
@@ -40,6 +40,7 @@ class Served:
 def start(*args: str) -> Served:
     """Start the console script, wait until it answers, and read its banner."""
     process = subprocess.Popen([str(SCRIPT), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stderr is not None  # both piped
     first = process.stdout.readline()
     match = re.match(r"Webitel emulator: (http://\S+)/api", first)
     if match is None:
@@ -74,6 +75,7 @@ def stop(served: Served) -> None:
     except subprocess.TimeoutExpired:
         served.process.kill()
         served.process.wait()
+    assert served.process.stdout is not None and served.process.stderr is not None  # both piped
     served.process.stdout.close()
     served.process.stderr.close()
 

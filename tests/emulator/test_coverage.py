@@ -47,8 +47,9 @@ def _path(op: Operation) -> str:
 @pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.op_id)
 def test_a_served_operation_never_answers_501(handle: EmulatorHandle, op: Operation):
     handle.reset()
-    body = None if op.method in ("GET", "DELETE") or op.body_schema is None else (
-        [] if spec().resolve(op.body_schema).get("type") == "array" else {})
+    body: list[object] | dict[str, object] | None = None
+    if op.method not in ("GET", "DELETE") and op.body_schema is not None:
+        body = [] if spec().resolve(op.body_schema).get("type") == "array" else {}
     response = handle.client.request(op.method, _path(op), json=body)
     if op.op_id in UNSERVED:
         assert (response.status_code, response.json()["id"]) == (501, "emulator.not_implemented"), response.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
@@ -13,7 +14,7 @@ from emulator.transport import EmulatorTransport
 
 
 @pytest.fixture
-def small() -> EmulatorHandle:
+def small() -> Iterator[EmulatorHandle]:
     """An emulator whose journal keeps the last 3 requests."""
     app = create_app(journal_size=3)
     handle = EmulatorHandle(app, IN_PROCESS_URL, EmulatorTransport(app))

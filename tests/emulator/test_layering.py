@@ -40,7 +40,8 @@ def imports(module: str) -> tuple[set[str], set[str]]:
     """(modules imported at the top level, outside TYPE_CHECKING; modules imported inside functions)."""
     path = MODULES[module]
     tree = ast.parse(path.read_text())
-    top, lazy = set(), set()
+    top: set[str] = set()
+    lazy: set[str] = set()
     is_package = path.name == "__init__.py"
 
     def visit(nodes, inside_function: bool) -> None:

@@ -102,7 +102,7 @@ def test_hadolint_finds_nothing_in_the_dockerfile():
 
 
 def locked() -> dict[str, str]:
-    pins = {}
+    pins: dict[str, str] = {}
     for line in (ROOT / "requirements.lock").read_text().splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             name, _, version = line.partition("==")

@@ -7,6 +7,9 @@ and a ``json`` attribute (Flask's test client, or :class:`HttpApi` over httpx)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from tests.support.connector import error_of, webitel_agent, webitel_state
 from tests.support.verbs import HttpVerbs
 
@@ -80,7 +83,9 @@ def records(api):
 
 
 # operation -> (setup, call, success status, "applied": the change is there, on both sides)
-OPERATIONS = {
+# (setup, call, success status, applied): each takes the API client and the emulator or the setup's result
+Case = tuple[Callable[..., Any], Callable[..., Any], int, Callable[..., Any]]
+OPERATIONS: dict[str, Case] = {
     "create": (setup_none, lambda api, ctx: api.post(BASE, json={**ctx, "extension": "1010"}), 201,
                lambda api, em: [r["extension"] for r in records(api)] == ["1010"]
                and (remote_user(em) or {}).get("extension") == "1010"),
@@ -106,7 +111,7 @@ OPERATIONS = {
 }
 
 # The call-center operations (issue 10's part of the matrix): setup, call, success status, applied.
-AGENT_OPERATIONS = {
+AGENT_OPERATIONS: dict[str, Case] = {
     "make_agent": (setup_licensed, lambda api, r: api.patch(f"{BASE}/{r['id']}", json={"is_agent": True,
                                                                                      "team_id": SUPPORT}), 200,
                    lambda api, em: records(api)[0]["is_agent"] and agent_now(em)[0] is not None),

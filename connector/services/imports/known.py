@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from ...creatio import CreatioSide
@@ -42,7 +42,7 @@ def read_known(session: Session, creatio: CreatioSide, users: list[dict]) -> Kno
     return Known(by_id, by_key, contacts, system_users, linked)
 
 
-def _views(session: Session, where) -> list[RecordView]:
+def _views(session: Session, where: ColumnElement[bool]) -> list[RecordView]:
     rows = session.execute(select(*VIEW_COLUMNS).where(where)).all()
     if not rows:
         return []

@@ -10,6 +10,7 @@ import uuid
 from ...errors import BusinessRuleError
 from ...models import WebitelUser
 from ..context import Context
+from ..steps import Plan
 from . import agents, claims, operation
 from .desired import Desired
 
@@ -23,7 +24,7 @@ def set_agent_status(ctx: Context, record_id: uuid.UUID, status: str, pause_caus
     uid = record.webitel_user_id
     action = f"setting the status of the agent {record.webitel_username} to {status}"
 
-    def plan():
+    def plan() -> Plan:
         agent = yield agents.find_agent(ctx.webitel, record, uid)
         if agent is None:
             raise BusinessRuleError(f"{record.webitel_username} is not an agent in Webitel (the reconciler is making "

@@ -46,7 +46,9 @@ def port_is_free(port: int) -> bool:
 
 
 def read_banner(process: subprocess.Popen, timeout: float = 30) -> list[str]:
-    lines, deadline = [], time.monotonic() + timeout
+    assert process.stdout is not None, "stdout piped"
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         line = process.stdout.readline()
         if not line:

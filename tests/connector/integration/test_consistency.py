@@ -143,7 +143,8 @@ class FailingCommits:
     """Makes the n-th database commit from now fail, once."""
 
     def __init__(self, sessions) -> None:
-        self.sessions, self.count, self.fail_at = sessions, 0, None
+        self.sessions, self.count = sessions, 0
+        self.fail_at: int | None = None
         event.listen(sessions, "before_commit", self)
 
     def __call__(self, session) -> None:

@@ -4,8 +4,11 @@ result cannot be written is kept pending and finished by the reconciler."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 
 from tests.support.connector import creatio_user, disagreements, error_of, reconcile
@@ -16,20 +19,22 @@ BASE = "/api/v1/webitel-users"
 class DatabaseWork:
     """The statements (by first word), transactions and pool checkouts of one engine."""
 
-    def __init__(self, engine) -> None:
-        self.engine, self.statements, self.transactions, self.checkouts = engine, [], 0, 0
-        self._listeners = [(engine, "before_cursor_execute", self._statement), (engine, "begin", self._begin),
-                           (engine.pool, "checkout", self._checkout)]
+    def __init__(self, engine: Engine) -> None:
+        self.engine, self.transactions, self.checkouts = engine, 0, 0
+        self.statements: list[str] = []
+        self._listeners: list[tuple[Any, str, Callable[..., None]]] = [
+            (engine, "before_cursor_execute", self._statement), (engine, "begin", self._begin),
+            (engine.pool, "checkout", self._checkout)]
         for target, name, fn in self._listeners:
             event.listen(target, name, fn)
 
-    def _statement(self, _conn, _cursor, statement, *_args) -> None:
+    def _statement(self, _conn: object, _cursor: object, statement: str, *_args: object) -> None:
         self.statements.append(statement.split(None, 1)[0].upper())
 
-    def _begin(self, _conn) -> None:
+    def _begin(self, _conn: object) -> None:
         self.transactions += 1
 
-    def _checkout(self, *_args) -> None:
+    def _checkout(self, *_args: object) -> None:
         self.checkouts += 1
 
     def remove(self) -> None:

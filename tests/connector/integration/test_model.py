@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections
 import os
 import time
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -47,6 +48,7 @@ class ConnectorModel(RuleBasedStateMachine):
     """The rules drive the API as Creatio pages would; the emulator's faults come and go between them."""
 
     late_until = 0.0  # when the last example's late requests have all landed
+    shared: dict[str, Any] = {}  # the app, the emulator, the API client and the database URL (model_world)
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,11 +75,13 @@ class ConnectorModel(RuleBasedStateMachine):
     def call(self, fault, method: str, path: str, body: dict | None = None):
         if fault is not None:
             (fault_method, pattern), kind = fault
-            rule = {"method": fault_method, "path": pattern, "times": 1}
-            rule |= {"late": {"action": "delay", "delay_ms": LATE_MS},
-                     "lost": {"action": "error", "status": 502, "when": "after"},
-                     "timeout": {"action": "timeout", "delay_ms": 400},
-                     "reset": {"action": "reset"}, "error": {"action": "error", "status": 503}}[kind]
+            rule: dict[str, object] = {"method": fault_method, "path": pattern, "times": 1}
+            faults: dict[str, dict[str, object]] = {
+                "late": {"action": "delay", "delay_ms": LATE_MS},
+                "lost": {"action": "error", "status": 502, "when": "after"},
+                "timeout": {"action": "timeout", "delay_ms": 400},
+                "reset": {"action": "reset"}, "error": {"action": "error", "status": 503}}
+            rule |= faults[kind]
             self.emulator.add_fault(**rule)
             if kind == "late":
                 ConnectorModel.late_until = time.monotonic() + LATE_MS / 1000 + 0.2

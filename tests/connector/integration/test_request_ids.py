@@ -16,7 +16,8 @@ class Recording(httpx.BaseTransport):
     """The emulator's in-process transport, keeping the headers of every request sent through it."""
 
     def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner, self.sent = inner, []
+        self.inner = inner
+        self.sent: list[tuple[str, str, dict[str, str]]] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.sent.append((request.method, request.url.path, dict(request.headers)))

@@ -21,7 +21,8 @@ class Spy(httpx.BaseTransport):
     """Records every request and answer between the connector and Webitel."""
 
     def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner, self.exchanges = inner, []
+        self.inner = inner
+        self.exchanges: list[tuple[httpx.Request, httpx.Response]] = []
 
     def handle_request(self, request):
         response = self.inner.handle_request(request)

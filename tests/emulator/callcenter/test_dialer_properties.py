@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from emulator.callcenter.agent_skills import AgentSkills
 from emulator.callcenter.agents import Agents
-from emulator.callcenter.calls import CALL_ENDED, CALL_OFFERING, Switchboard
+from emulator.callcenter.calls import CALL_ENDED, CALL_OFFERING, Call, Switchboard
 from emulator.callcenter.members import Members
 from emulator.callcenter.queue_buckets import QueueBuckets
 from emulator.callcenter.queue_skills import QueueSkills
@@ -108,19 +108,20 @@ def ready(domain: Domain, member_id: int, now: int) -> bool:
 
 def check(domain: Domain) -> None:
     board, members = domain.store(Switchboard), domain.store(Members)
-    live = {}
+    live: dict[int, Call] = {}
     for call_id in board.live:
         call = board.calls[call_id]
         if call.member_id is None:
             continue
         assert call.member_id not in live, f"member {call.member_id} has two attempts in progress"
         live[call.member_id] = call
+        assert call.agent_id is not None, (call, "a member's attempt is offered to an agent")
         assert eligible(domain, call.agent_id, call.member_id), (call, "offered to an agent not eligible")
         assert domain.store(Agents).rows[call.agent_id].call_id == call.id
     now = domain.now()
     for member in members:
-        call = live.get(member.id)
-        assert member.attempt_id == (call.id if call else None)
+        attempt = live.get(member.id)
+        assert member.attempt_id == (attempt.id if attempt else None)
         over = [board.calls[i] for i in board.of_member.get(member.id, ()) if board.calls[i].state == CALL_ENDED]
         assert member.attempts == len(over)
         if ready(domain, member.id, now):

@@ -80,7 +80,8 @@ def levels_met(agent: Agent, rows: list[AgentSkill], ask: routing.Ask) -> list[i
     if ask.team_id is not None and agent.team_id != ask.team_id:
         return []
     return [lvl for lvl, needs in ask.levels for need in needs for row in rows
-            if row.enabled and row.skill_id == need.skill_id and need.min_capacity <= row.capacity <= need.max_capacity]
+            if row.enabled and row.skill_id == need.skill_id and row.capacity is not None
+            and need.min_capacity <= row.capacity <= need.max_capacity]
 
 
 def test_needs_keep_only_enabled_queue_skills_of_the_calls_bucket():

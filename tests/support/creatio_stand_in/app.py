@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import functools
 import json
 import secrets
 import threading
@@ -160,7 +161,7 @@ class CreatioStandIn:
         after = self._pick(method, path, "after")
         if after is None:
             return self.flask(environ, start_response)
-        b"".join(self.flask(environ, lambda *args: None))  # applied; the answer is what the fault says
+        b"".join(self.flask(environ, _discard_start))  # applied; the answer is what the fault says
         return self._fail(after, environ, start_response)
 
     def _pick(self, method: str, path: str, when: str) -> Fault | None:
@@ -329,7 +330,7 @@ class CreatioStandIn:
         total = len(rows)
         for path, descending in reversed(parse_orderby(args.get("$orderby"))):
             resolve = self._resolver(entity)
-            rows.sort(key=lambda row, p=path: self._sort_key(resolve(row, p)), reverse=descending)
+            rows.sort(key=functools.partial(self._row_key, resolve, path), reverse=descending)
         skip, top = _count_option(args, "$skip", 0), _count_option(args, "$top", None)
         rows = rows[skip:skip + top if top is not None else None]
         select, expand = parse_select(args.get("$select")), parse_expand(args.get("$expand"))
@@ -338,6 +339,9 @@ class CreatioStandIn:
         if args.get("$count") == "true":
             body["@odata.count"] = total
         return body
+
+    def _row_key(self, resolve: Callable[[dict, str], Any], path: str, row: dict) -> tuple:
+        return self._sort_key(resolve(row, path))
 
     def _sort_key(self, value: Any) -> tuple:
         if isinstance(value, str) and self.store.case_insensitive:
@@ -424,3 +428,8 @@ def _json(status: int, body: Any) -> Response:
 
 def _odata_error(status: int, message: str) -> Response:
     return _json(status, _error_body(message))
+
+
+def _discard_start(status: str, headers: list[tuple[str, str]], exc_info: object = None) -> Callable[[bytes], object]:
+    """A start_response for an answer nobody reads (a fault replaces it)."""
+    return lambda data: None

@@ -65,7 +65,7 @@ class Store:
     def insert(self, entity_name: str, values: dict[str, Any]) -> dict[str, Any]:
         entity = self.entity(entity_name)
         with self.lock:
-            row = {column: None for column in entity.columns}
+            row: dict[str, Any] = {column: None for column in entity.columns}
             row.update(DEFAULTS.get(entity_name, {}))
             row.update(self.typed(entity, values))
             row["Id"] = row["Id"] or uuid.uuid4()
