@@ -13,7 +13,6 @@ from .config import Config
 from .creatio.factory import make_creatio_side
 from .db import make_engine, make_session_factory
 from .reconciler import Reconciler
-from .tokens import TokenSet
 from .webitel import WebitelClient
 
 
@@ -37,7 +36,7 @@ def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTra
         config=config, engine=engine, sessions=sessions, webitel=webitel, reconciler=reconciler,
         creatio=make_creatio_side(config, sessions, transport=creatio_transport,
                                   request_session=context.request_session),
-        tokens=TokenSet(config.fixed_tokens, config.api_tokens_file or None))
+        tokens=config.token_set())
     for module in (service, creatio, webitel_users, lookups, drift, imports, audit):
         app.register_blueprint(module.bp)
     observe.register(app)  # first: the request id is set before authentication logs anything

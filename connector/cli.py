@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_demo(host=args.host, port=args.port, emulator_port=args.emulator_port,
                             database_url=args.database_url)
         config = Config.from_env()
-        logs.configure(config.log_level)  # serve and migrate: JSON lines, for a log system
+        logs.configure(config.log_level, config.token_set().redact)  # serve and migrate: JSON lines, for a log system
         if args.command == "migrate":
             from .migrate import upgrade
 

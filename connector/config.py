@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .sync_settings import SyncSettings
-from .tokens import DEFAULT_NAME, SECRET, ApiToken, TokenError, parse, read_file, tokens_checked
+from .tokens import DEFAULT_NAME, SECRET, ApiToken, TokenError, TokenSet, parse, read_file, tokens_checked
 
 PREFIX = "CONNECTOR_"
 DEFAULT_SQLITE_FILE = "webitel-connector.sqlite"
@@ -96,6 +96,10 @@ class Config:
         """CONNECTOR_API_TOKEN (named "default") and CONNECTOR_API_TOKENS (the file's are read by
         :class:`connector.tokens.TokenSet`, again whenever it changes)."""
         return ((ApiToken(DEFAULT_NAME, self.api_token),) if self.api_token else ()) + self.api_tokens
+
+    def token_set(self) -> TokenSet:
+        """The API tokens in force: the fixed ones and the file's."""
+        return TokenSet(self.fixed_tokens, self.api_tokens_file or None)
 
     def _check_tokens(self) -> None:
         if self.api_token and not SECRET.fullmatch(self.api_token):

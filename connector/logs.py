@@ -12,6 +12,7 @@ import logging
 import re
 import sys
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -38,6 +39,22 @@ def end_request(token: object) -> None:
     _request_id.reset(token)  # type: ignore[arg-type]
 
 
+class Redacting(logging.Filter):
+    """Masks the API tokens in a line before any handler writes it: a line of gunicorn's own (its
+    request line at DEBUG, an invalid request line, an access line) can carry a token pasted into a path."""
+
+    def __init__(self, redact: Callable[[str], str]) -> None:
+        super().__init__()
+        self.redact = redact
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = self.redact(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
@@ -51,30 +68,36 @@ def json_formatter() -> logging.Formatter:
                          rename_fields={"levelname": "level", "name": "logger"}, json_ensure_ascii=False)
 
 
-def logging_dict(level: str) -> dict[str, Any]:
+def logging_dict(level: str, redact: Callable[[str], str] | None = None) -> dict[str, Any]:
     """A :func:`logging.config.dictConfig` document: every logger (the connector's, gunicorn's,
-    SQLAlchemy's, Alembic's) writes JSON lines to stderr. gunicorn's own access log stays off: the
-    connector writes its access line itself, with the request id and without the query or any
-    credential (gunicorn's would print a Basic-auth user name)."""
+    SQLAlchemy's, Alembic's) writes JSON lines to stderr, masked by ``redact`` (the API tokens) when
+    given. gunicorn's own access log stays off: the connector writes its access line itself, with the
+    request id and without the query or any credential (gunicorn's would print a Basic-auth user
+    name); were it turned on, its lines are masked too."""
+    filters: dict[str, dict[str, Any]] = {"request_id": {"()": RequestIdFilter}}
+    masking: list[str] = []
+    if redact is not None:
+        filters["secrets"] = {"()": Redacting, "redact": redact}
+        masking = ["secrets"]
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": RequestIdFilter}},
+        "filters": filters,
         "formatters": {"json": {"()": json_formatter}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": sys.stderr, "formatter": "json",
-                                "filters": ["request_id"]}},
+                                "filters": ["request_id", *masking]}},
         "root": {"level": "WARNING", "handlers": ["stderr"]},
         "loggers": {
             "connector": {"level": level.upper()},
             "gunicorn.error": {"level": level.upper(), "handlers": [], "propagate": True},
-            "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
+            "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False, "filters": masking},
             "alembic": {"level": "INFO"},
             "alembic.runtime.plugins": {"level": "WARNING"},  # a line per plugin: noise
         },
     }
 
 
-def configure(level: str) -> None:
+def configure(level: str, redact: Callable[[str], str] | None = None) -> None:
     import logging.config
 
-    logging.config.dictConfig(logging_dict(level))
+    logging.config.dictConfig(logging_dict(level, redact))

@@ -50,7 +50,7 @@ class ConnectorServer(BaseApplication):
                            "threads": s.threads, "timeout": s.timeout_s, "graceful_timeout": s.graceful_timeout_s,
                            "keepalive": s.keepalive_s, "accesslog": None,
                            "loglevel": self.config.log_level.lower(),
-                           "logconfig_dict": logs.logging_dict(self.config.log_level),
+                           "logconfig_dict": logs.logging_dict(self.config.log_level, self.config.token_set().redact),
                            # gunicorn 27's control socket: a file in the home folder, shared by every
                            # instance and unwritable in a read-only container.
                            "control_socket_disable": True, "child_exit": _child_exit}.items():

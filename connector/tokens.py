@@ -110,6 +110,7 @@ class TokenSet:
 
     def redact(self, text: str) -> str:
         """``text`` with every token in force replaced by ``[api token]`` (for log lines)."""
+        self._refresh()  # the file's new tokens too, when nothing has checked a caller since it changed
         for token in self._tokens:
             if len(token.secret) >= REDACT_FROM and token.secret in text:
                 text = text.replace(token.secret, REDACTED)

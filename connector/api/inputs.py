@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import request
 from marshmallow import Schema
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import ValidationFailed
 
@@ -32,7 +33,7 @@ def query(schema: Schema | None) -> dict[str, Any]:
 def json_body() -> Any:
     """The body as JSON: UTF-8, strict (no NaN or Infinity, no key twice, no lone UTF-16 surrogate),
     nested no deeper than the parser goes; an empty body is ``{}``."""
-    raw = request.get_data(cache=True)
+    raw = _body_bytes()
     if not raw.strip():
         return {}
     try:
@@ -51,6 +52,18 @@ def json_body() -> Any:
         raise ValidationFailed("The request body holds a lone UTF-16 surrogate, which is not text",
                                fields={where: ["a lone UTF-16 surrogate (\\ud800 to \\udfff) is not text"]})
     return body
+
+
+def _body_bytes() -> bytes:
+    """The body, at most ``MAX_CONTENT_LENGTH`` bytes. werkzeug refuses a larger declared length (413),
+    but reads a body without one (chunked, which gunicorn passes on) only up to the limit and stops
+    there: a byte beyond it means the body is larger, refused the same way, never acted on cut."""
+    raw = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit \
+            and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
+    return raw
 
 
 class _DuplicateKey(ValueError):
