@@ -7,6 +7,7 @@ The same :class:`EmulatorHandle` drives an emulator in process (no sockets, thro
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import httpx
@@ -81,6 +82,18 @@ class EmulatorHandle:
 
     def requests(self, limit: int | None = None) -> list[dict]:
         return self._call("GET", "/requests", params={"limit": limit} if limit else None)["items"]
+
+    def in_flight(self) -> int:
+        """How many API requests the emulator is serving now."""
+        return self._call("GET", "/requests", params={"limit": 1})["in_flight"]
+
+    def wait_settled(self, timeout_s: float = 30) -> None:
+        """Until no request is being served: every late request (held by a delay fault) has landed."""
+        deadline = time.monotonic() + timeout_s
+        while self.in_flight():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the emulator still serves requests after {timeout_s} s")
+            time.sleep(0.02)
 
     def set_presence(self, user_id: str | int, status: str) -> dict:
         return self._call("POST", f"/presence/{user_id}", json={"status": status})

@@ -44,13 +44,28 @@ def redact_body(raw: bytes) -> Any:
 
 
 class Journal:
+    """The last ``size`` requests served, and how many are being served now (a late request, held by
+    a delay fault, counts until its answer is written: a test waits for that, not for a guessed time)."""
+
     def __init__(self, size: int = 500) -> None:
         self._lock = threading.Lock()
         self._entries: deque[dict] = deque(maxlen=size)
+        self._in_flight = 0
+
+    def begin(self) -> None:
+        """A request has come in; :meth:`record` ends it."""
+        with self._lock:
+            self._in_flight += 1
 
     def record(self, entry: dict) -> None:
         with self._lock:
             self._entries.append(entry)
+            self._in_flight = max(0, self._in_flight - 1)
+
+    @property
+    def in_flight(self) -> int:
+        with self._lock:
+            return self._in_flight
 
     def entries(self, limit: int | None = None) -> list[dict]:
         with self._lock:

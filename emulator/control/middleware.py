@@ -82,13 +82,14 @@ class EmulatorMiddleware:
             body = environ["wsgi.input"].read(int(length) if length else -1)
             environ["wsgi.input"] = io.BytesIO(body)
         entry: dict[str, Any] = {"at": self.emulator.backend.world.clock.now_ms(), "method": method, "path": path,
-                 "query": redact_query(environ.get("QUERY_STRING", ""))}
+                                  "query": redact_query(environ.get("QUERY_STRING", ""))}
         request_id = environ.get("HTTP_X_REQUEST_ID")
         if request_id:
             entry["request_id"] = request_id[:REQUEST_ID_LIMIT]
         if body:
             entry["body"] = redact_body(body[:BODY_LIMIT])
         faults = self.emulator.faults
+        self.emulator.journal.begin()  # ended by record() below, whatever happens
         try:
             rule = faults.pick(method, path, "before")
             if rule is not None:

@@ -110,7 +110,9 @@ def remove_fault(rule_id: str) -> Response:
 @bp.get("/requests")
 def requests_served() -> Response:
     limit = request.args.get("limit")
-    return answer({"items": emulator().journal.entries(parse_int64(limit, "limit") if limit else None)})
+    journal = emulator().journal
+    return answer({"items": journal.entries(parse_int64(limit, "limit") if limit else None),
+                   "in_flight": journal.in_flight})
 
 
 @bp.delete("/requests")

@@ -34,7 +34,10 @@ def test_sigterm_lets_a_request_in_flight_finish():
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             pending = pool.submit(httpx.get, f"{emulator.base_url}/userinfo",
                                   headers={"X-Webitel-Access": emulator.token}, timeout=10)
-            time.sleep(0.5)
+            deadline = time.monotonic() + 10
+            while not httpx.get(f"{emulator.root_url}/__emulator__/requests?limit=1").json()["in_flight"]:
+                assert time.monotonic() < deadline, "the request never reached the emulator"
+                time.sleep(0.02)
             assert not pending.done()
             emulator.process.send_signal(signal.SIGTERM)
             assert pending.result().status_code == 200

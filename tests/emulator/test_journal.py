@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -110,3 +112,19 @@ def test_journal_limit():
         journal.record({"n": i})
     assert journal.entries() == [{"n": 0}, {"n": 1}, {"n": 2}, {"n": 3}]
     assert journal.entries(limit=1) == [{"n": 3}]
+
+
+def test_a_request_held_by_a_delay_counts_in_flight_until_its_answer_is_written(webitel_emulator_server):
+    """What a test waits on instead of guessing how long a late request takes to land."""
+    served = webitel_emulator_server
+    served.add_fault(method="GET", path="/api/roles", action="delay", delay_ms=300, times=1)
+    assert served.in_flight() == 0
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        late = pool.submit(served.client.get, "/roles")
+        deadline = time.monotonic() + 10
+        while served.in_flight() == 0:
+            assert time.monotonic() < deadline, "the request never reached the emulator"
+            time.sleep(0.01)
+        served.wait_settled()
+        assert served.in_flight() == 0 and served.requests(limit=1)[0]["path"] == "/api/roles"
+        assert late.result().status_code == 200

@@ -10,15 +10,18 @@ import base64
 import contextlib
 import http.client
 import json
+import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
 
+from connector.serving import ServerSettings
 from tests.conftest import API_TOKEN
 from tests.support.nginx import Nginx
 from tests.support.servers import ConnectorServer, connector_env, run_cli
@@ -26,6 +29,7 @@ from tests.support.servers import ConnectorServer, connector_env, run_cli
 pytestmark = pytest.mark.e2e
 
 SLOW_CLIENTS = 50
+GUNICORN_THREADS = ServerSettings().threads  # a worker's, by default
 ANSWER_WITHIN_S = 2.0
 
 
@@ -48,25 +52,57 @@ def nginx(gunicorn, tmp_path_factory):
     proxy.stop()
 
 
+def _accepted_by(port: int) -> dict[int, int]:
+    """The established connections to ``port`` (server side, IPv4 loopback): client port -> socket inode."""
+    accepted = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote, state, inode = fields[1], fields[2], fields[3], int(fields[9])
+        if state == "01" and int(local.split(":")[1], 16) == port and inode:
+            accepted[int(remote.split(":")[1], 16)] = inode
+    return accepted
+
+
+def _held_by(pid: int, inodes: set[int]) -> int:
+    """How many of the sockets ``inodes`` the process ``pid`` holds open."""
+    held = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            held += target.startswith("socket:[") and int(target[8:-1]) in inodes
+    return held
+
+
 @contextmanager
-def slow_clients(port: int, count: int = SLOW_CLIENTS) -> Iterator[None]:
+def slow_clients(port: int, count: int = SLOW_CLIENTS, *, workers: list[int] | None = None,
+                 threads: int = 0) -> Iterator[None]:
     """Half of them send their headers one byte every 0.1 s and never finish; the other half send
-    half their headers at once and then nothing. All are closed at the end."""
+    half their headers at once and then nothing. All are closed at the end.
+
+    Waits until the server has accepted every one; with ``workers`` (gunicorn's worker pids) until
+    each worker holds at least ``threads`` of them (every thread busy reading a request that never
+    ends), adding clients while the workers' shares are uneven: starving is then a fact, not a guess."""
     head = b"GET /api/v1/health/live HTTP/1.1\r\nHost: connector\r\nUser-Agent: slow\r\n"
-    sockets = []
-    for _ in range(count):
+    sockets: list[socket.socket] = []
+    trickling: list[socket.socket] = []
+
+    def connect(trickle: bool) -> None:
         s = socket.create_connection(("127.0.0.1", port), timeout=5)
         sockets.append(s)
-    trickling, half_sent = sockets[: count // 2], sockets[count // 2:]
-    for s in half_sent:
-        s.sendall(head[: len(head) // 2])
+        if trickle:
+            trickling.append(s)
+        else:
+            s.sendall(head[: len(head) // 2])
+
+    for index in range(count):
+        connect(trickle=index < count // 2)
     stop = threading.Event()
 
     def trickle() -> None:
         position = 0
         payload = head + b"X-Padding: " + b"a" * 10_000  # never reaches the blank line
         while not stop.wait(0.1) and position < len(payload):
-            for s in trickling:
+            for s in list(trickling):
                 with contextlib.suppress(OSError):  # dropped by the server: it is no longer held
                     s.send(payload[position:position + 1])
             position += 1
@@ -74,7 +110,18 @@ def slow_clients(port: int, count: int = SLOW_CLIENTS) -> Iterator[None]:
     feeder = threading.Thread(target=trickle, daemon=True)
     feeder.start()
     try:
-        time.sleep(0.5)  # every slow client has sent its first bytes
+        deadline = time.monotonic() + 60
+        while True:
+            accepted = _accepted_by(port)
+            ours = {accepted[s.getsockname()[1]] for s in sockets if s.getsockname()[1] in accepted}
+            if len(ours) == len(sockets):
+                shares = [_held_by(pid, ours) for pid in workers or []]
+                if all(share >= threads for share in shares):
+                    break
+                if sum(shares) == len(ours):  # every client is with a worker: even the shares out
+                    connect(trickle=False)
+            assert time.monotonic() < deadline, f"the slow clients were not all taken: {len(ours)}/{len(sockets)}"
+            time.sleep(0.05)
         yield
     finally:
         stop.set()
@@ -104,7 +151,7 @@ def test_a_normal_request_is_answered_while_50_slow_clients_hold_connections(ngi
 
 
 def test_control_the_same_slow_clients_starve_gunicorn_without_the_proxy(gunicorn):
-    with slow_clients(gunicorn.port):
+    with slow_clients(gunicorn.port, workers=gunicorn.worker_pids(), threads=GUNICORN_THREADS):
         waited_s, response = timed_get(f"{gunicorn.url}/health/live")
     print(f"\nstraight to gunicorn, {SLOW_CLIENTS} slow clients: "
           f"{'no answer' if response is None else response.status_code} after {waited_s * 1000:.0f} ms")
@@ -120,7 +167,10 @@ def test_the_proxy_passes_the_request_id_and_logs_no_credential(nginx):
     assert sent.status_code == 401 and sent.headers["X-Request-ID"] == "via-nginx-1"
     made = httpx.get(f"{nginx.url}/api/v1/health/live").headers["X-Request-ID"]
     assert len(made) == 32  # nginx's $request_id, used by the connector too
-    time.sleep(0.2)
+    deadline = time.monotonic() + 10
+    while made not in nginx.access_log.read_text():  # nginx writes its line after the answer
+        assert time.monotonic() < deadline, "nginx wrote no access line"
+        time.sleep(0.02)
     lines = [json.loads(line) for line in nginx.access_log.read_text().splitlines() if line.strip()]
     assert {"request_id": "via-nginx-1", "path": "/api/v1/webitel-users", "status": 401}.items() <= next(
         line for line in lines if line["request_id"] == "via-nginx-1").items()

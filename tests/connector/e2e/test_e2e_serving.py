@@ -74,7 +74,7 @@ def test_sigterm_lets_requests_in_flight_finish(env, webitel_emulator_server):
         webitel_emulator_server.add_fault(method="GET", path="/api/userinfo", action="delay", delay_ms=1500)
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             pending = pool.submit(httpx.get, f"{server.url}/health/ready", timeout=10)
-            time.sleep(0.5)
+            wait_for(lambda: webitel_emulator_server.in_flight() > 0)  # the connector waits on Webitel
             assert not pending.done()
             os.kill(server.process.pid, signal.SIGTERM)  # the master only, as a container stop does
             response = pending.result()

@@ -47,7 +47,6 @@ SEEN: collections.Counter = collections.Counter()  # (method, status): printed a
 class ConnectorModel(RuleBasedStateMachine):
     """The rules drive the API as Creatio pages would; the emulator's faults come and go between them."""
 
-    late_until = 0.0  # when the last example's late requests have all landed
     shared: dict[str, Any] = {}  # the app, the emulator, the API client and the database URL (model_world)
 
     def __init__(self) -> None:
@@ -56,7 +55,7 @@ class ConnectorModel(RuleBasedStateMachine):
         self.app, self.emulator, self.api = shared["app"], shared["emulator"], shared["api"]
         # A late request of the previous example would land in this one's fresh world (and, say,
         # delete this example's user 5): let it land first.
-        time.sleep(max(0.0, ConnectorModel.late_until - time.monotonic()))
+        shared["emulator"].wait_settled()
         self.emulator.fresh()
         truncate_all(shared["url"]) if shared["url"].startswith("postgres") else _empty(self.app)
         self.users = {}
@@ -83,8 +82,6 @@ class ConnectorModel(RuleBasedStateMachine):
                 "reset": {"action": "reset"}, "error": {"action": "error", "status": 503}}
             rule |= faults[kind]
             self.emulator.add_fault(**rule)
-            if kind == "late":
-                ConnectorModel.late_until = time.monotonic() + LATE_MS / 1000 + 0.2
         try:
             response = self.api.request(method, path, json=body)
         finally:
@@ -180,7 +177,7 @@ class ConnectorModel(RuleBasedStateMachine):
     def agrees_after_a_reconcile_pass(self):
         if self.steps == 0 or self.steps % 8:
             return
-        time.sleep(LATE_MS / 1000 + 0.2)  # the late requests have landed
+        self.emulator.wait_settled()  # the late requests have landed
         reconcile(self.app)
         with self.app.extensions["connector"].sessions() as session:
             problems = disagreements(session, self.emulator)

@@ -56,7 +56,7 @@ def test_a_token_landing_after_an_import_gave_up_on_it_is_swept_once_the_horizon
         assert time.monotonic() < deadline
         time.sleep(0.05)
     assert job["status"] == "succeeded"
-    time.sleep(LATE_MS / 1000 + 0.2)  # the late creation has landed
+    emulator.wait_settled()  # the late creation has landed
     left = _connector_tokens(emulator)
     assert len(left) == 1, "the fault should leave exactly one token the import never saw"
     assert _noted(app) == [left[0]["user"]["id"]]
@@ -80,7 +80,7 @@ def test_a_token_landing_after_the_drift_report_gave_up_on_it_is_swept_too(world
     report = api.get("/api/v1/drift")
     assert report.status_code in (200, 502, 503, 504), report.json
     emulator.clear_faults()
-    time.sleep(LATE_MS / 1000 + 0.2)
+    emulator.wait_settled()  # the late creation has landed
     assert [token["user"]["id"] for token in _connector_tokens(emulator)] == [created.json["webitel_user_id"]]
     assert _noted(app) == [created.json["webitel_user_id"]]
 
@@ -96,7 +96,7 @@ def test_a_sweep_that_fails_keeps_the_user_noted_for_the_next_pass(world):
     while api.get(f"/api/v1/imports/{started.json['id']}").json["status"] == "running":
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    time.sleep(LATE_MS / 1000 + 0.2)
+    emulator.wait_settled()  # the late creation has landed
     [uid] = _noted(app)
 
     emulator.add_fault(method="GET", path="/api/users/*/tokens", action="error", status=503)

@@ -78,10 +78,9 @@ def test_every_call_under_every_fault_ends_true_and_agreeing(api, emulator, reco
     before = snapshot(api, emulator)
     for rule in FAULTS[fault](method, path):
         emulator.add_fault(**rule)
-    started = time.monotonic()
     response = call(api, ctx)
     emulator.clear_faults()
-    time.sleep(max(0.0, LATE_MS / 1000 + 0.3 - (time.monotonic() - started)))  # late requests have landed
+    emulator.wait_settled()  # late requests have landed
     check_the_outcome_was_true(lambda: reconcile(reconciler_app), api, emulator, op, response, before)
     agree(api, emulator)
 
@@ -95,7 +94,7 @@ def test_a_late_duplicate_is_found_by_the_drift_report_and_repaired(api, emulato
     assert api.post(f"{BASE}/{record['id']}/licenses", json={"license_id": "cc-serial-1"}).status_code == 201
     granted = api.post(f"{BASE}/{record['id']}/licenses", json={"license_id": "chat-serial-1"})
     assert granted.status_code == 201 and granted.json["sync"]["state"] == "pending"  # checked again later
-    time.sleep(1.7)
+    emulator.wait_settled()  # the parked PATCH has landed
     assert [g["id"] for g in remote_user(emulator).get("license", [])] == ["cc-serial-1"]  # the stale write won
     drift = [item for item in api.get("/api/v1/drift").json["items"] if item.get("record_id") == record["id"]]
     assert drift[0]["fields"]["licenses"] == {"record": ["cc-serial-1", "chat-serial-1"], "webitel": ["cc-serial-1"]}

@@ -98,7 +98,7 @@ def test_random_operations_with_random_faults_end_with_zero_drift(server, emulat
                 outcomes[f"{operation} {response.status_code} {error['code']} {error.get('outcome', '')}"] += 1
             else:
                 outcomes[f"{operation} {response.status_code}"] += 1
-        time.sleep(LATE_MS / 1000 + 0.3)  # the late requests have landed
+        emulator.wait_settled()  # the late requests have landed
         passes = reconcile(reconciler_app)
         elapsed = time.monotonic() - started
         drift = api.get("/api/v1/drift?size=500").json["items"]
