@@ -71,6 +71,17 @@ class Hub:
         with self.lock:
             self.connections.discard(conn)
 
+    def tick(self, conn: Connection) -> None:
+        """Run the timers of the socket's domain that fell due (a call ringing out, a wrap-up ending)
+        and deliver what they changed, so that a panel hears of them without sending anything. A
+        timer's effect is dated when it fell due, so running it now or at the next request is the same."""
+        with self.lock:
+            with self.backend.lock:
+                domain = self.backend.world.domains.get(conn.domain_id)
+                if domain is not None:
+                    domain.emit("catch_up")
+            self.flush()
+
     def flush(self) -> None:
         """Deliver every domain's changes since the last flush to the sockets that subscribed to them.
         A reset or a new seed replaces the world the sockets signed in to: they are closed."""

@@ -77,8 +77,10 @@ class LiveSockets:
         try:
             while True:
                 text = ws.receive(timeout=1)
-                if text is None:
-                    if not conn.authenticated and time.monotonic() - opened > AUTH_TIMEOUT_S:
+                if text is None:  # a quiet second
+                    if conn.authenticated:
+                        self.hub.tick(conn)
+                    elif time.monotonic() - opened > AUTH_TIMEOUT_S:
                         break
                     continue
                 if isinstance(text, str):  # the engine skips binary frames

@@ -275,3 +275,13 @@ def test_the_socket_under_gunicorn(tmp_path):
         sock.close()
     finally:
         server.stop()
+
+
+def test_a_call_ringing_out_reaches_a_quiet_socket(emulator, socket, agent):
+    """The timers run while a socket is open: the team's call_timeout rings the call out and the
+    agent's panel hears it without anyone sending a request."""
+    go_online(socket, agent)
+    call = emulator.add_call(queue_id(emulator), "+15550005")
+    socket.call_event(call["id"], "ringing")
+    emulator.emulator.world.clock.advance(31)  # past the team's call_timeout (30 s), with no request
+    assert socket.call_event(call["id"], "hangup")["data"] == {"cause": "NO_ANSWER", "sip": 480}
