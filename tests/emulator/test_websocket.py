@@ -11,6 +11,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from connector.webitel.client import WebitelClient
+from connector.webitel.http import WebitelHTTP
 from emulator.seed import demo_seed
 from emulator.testing import EmulatorHandle, in_process
 from tests.support.servers import EmulatorProcess
@@ -285,3 +287,17 @@ def test_a_call_ringing_out_reaches_a_quiet_socket(emulator, socket, agent):
     socket.call_event(call["id"], "ringing")
     emulator.emulator.world.clock.advance(31)  # past the team's call_timeout (30 s), with no request
     assert socket.call_event(call["id"], "hangup")["data"] == {"cause": "NO_ANSWER", "sip": 480}
+
+
+def test_a_status_the_connector_sets_reaches_the_socket(emulator, socket, agent):
+    """The connector's own Webitel client (the domain's admin token, as it is deployed) pauses the
+    agent; the agent's panel hears it."""
+    client = WebitelClient(WebitelHTTP(emulator.base_url, emulator.token))
+    try:
+        client.set_agent_status(str(agent["agent_id"]), "online")
+        assert socket.event("agent_status")["data"]["status"] == "online"
+        client.set_agent_status(str(agent["agent_id"]), "pause", "Break")
+        paused = socket.event("agent_status")["data"]
+        assert (paused["status"], paused["status_payload"]) == ("pause", "Break")
+    finally:
+        client.close()
