@@ -71,6 +71,12 @@ class Hub:
         with self.lock:
             self.connections.discard(conn)
 
+    def close_all(self) -> None:
+        """Close every socket (the server is stopping). Never waits on the hub's lock: it runs from a
+        signal handler, which may have interrupted a thread holding it."""
+        for conn in list(self.connections):
+            conn.close()
+
     def tick(self, conn: Connection) -> None:
         """Run the timers of the socket's domain that fell due (a call ringing out, a wrap-up ending)
         and deliver what they changed, so that a panel hears of them without sending anything. A

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import signal
 from collections.abc import Iterator
 
 import httpx
@@ -256,7 +257,8 @@ def test_a_reset_closes_the_sockets(emulator, socket, agent):
 
 # -- the deployed server ----------------------------------------------------------------------------
 def test_the_socket_under_gunicorn(tmp_path):
-    """``webitel-emulator`` (gunicorn, its threads) serves the socket the same way."""
+    """``webitel-emulator`` (gunicorn, its threads) serves the socket the same way, and closes it on
+    SIGTERM."""
     seed = tmp_path / "seed.json"
     seed.write_text(json.dumps(live_seed()))
     server = EmulatorProcess("--seed", str(seed))
@@ -274,7 +276,10 @@ def test_the_socket_under_gunicorn(tmp_path):
                           json={"queue_id": queues.json()["items"][0]["id"], "from": "+15550004"}).json()
         sock.call_event(call["id"], "ringing")
         assert httpx.get(f"{server.base_url}/userinfo", headers={"X-Webitel-Access": AGENT_TOKEN}).status_code == 200
-        sock.close()
+        # SIGTERM closes the open socket first: the stop does not wait out the graceful timeout (10 s).
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(5) == 0
+        assert sock.closed()
     finally:
         server.stop()
 
