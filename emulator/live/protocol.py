@@ -67,8 +67,9 @@ class Request:
 
     def my_call(self) -> Call:
         """The call ``id`` names (``app_id`` is required too, as the call manager's node)."""
+        target = call_id(self.text("id"))
         self.text("app_id")
-        return self.control.active(call_id(self.text("id")), user_id=self.session.user_id, admin=self.session.root)
+        return self.control.active(target, user_id=self.session.user_id, admin=self.session.root)
 
 
 def invalid_param(action: str, name: str) -> WebitelError:
