@@ -24,7 +24,7 @@ from ..errors import WebitelError, bad_request, forbidden, internal, not_found
 from ..state import Domain, Session
 from .events import phone_event
 from .hub import Connection, Hub
-from .wire import APP_ID, agent_session, call_item
+from .wire import APP_ID, agent_session, agent_task, call_item
 
 AUTHENTICATION_CHALLENGE = "authentication_challenge"
 E_NO_ACTION = "api.web_socket_router.no_action.app_error"
@@ -110,14 +110,7 @@ def agent_tasks(req: Request) -> dict:
     call = req.board.calls.get(agent.call_id) if agent.call_id is not None else None
     if call is None or call.queue_id is None:
         return {"items": []}
-    return {"items": [{"attempt_id": call.id, "app_id": APP_ID, "channel": "call", "queue_id": call.queue_id,
-                       "member_id": call.member_id, "agent_id": agent.id, "member_channel_id": None,
-                       "agent_channel_id": str(call.id), "communication": {"destination": call.from_number
-                                                                            or call.destination},
-                       "has_reporting": False, "state": agent.channel_state,
-                       "bridged_at": call.answered_at or None, "leaving_at": None,
-                       "timeout_at": agent.channel_timeout or None,
-                       "duration": max(0, req.domain.now() - (call.offered_at or call.created_at)) // 1000}]}
+    return {"items": [agent_task(agent, call, req.domain.now())]}
 
 
 def subscribe_agent_status(req: Request) -> None:

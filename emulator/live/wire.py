@@ -69,6 +69,16 @@ def agent_session(domain: Domain, agent: Agent, now: int) -> dict:
             "screen_control": agent.screen_control, "desc_track": False}
 
 
+def agent_task(agent: Agent, call: Call, now: int) -> dict:
+    """The agent's attempt in progress as ``cc_agent_tasks`` lists it (engine ``CCTask``)."""
+    return {"attempt_id": call.id, "app_id": APP_ID, "channel": "call", "queue_id": call.queue_id,
+            "member_id": call.member_id, "agent_id": agent.id, "member_channel_id": None,
+            "agent_channel_id": str(call.id), "communication": {"destination": call.from_number or call.destination},
+            "has_reporting": False, "state": agent.channel_state, "bridged_at": call.answered_at or None,
+            "leaving_at": None, "timeout_at": agent.channel_timeout or None,
+            "duration": max(0, now - (call.offered_at or call.created_at)) // 1000}
+
+
 # -- calls -----------------------------------------------------------------------------------------
 def _parties(domain: Domain, call: Call, user_id: int) -> dict:
     """Who is on the call and which way it goes, from the user's phone."""
