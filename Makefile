@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+WS_SDK_STAMP := contract_tests/ws_sdk/node_modules/.package-lock.json
 
 .PHONY: run test bench soak model fuzz lint lock clean
 
@@ -20,9 +21,13 @@ run: $(STAMP)
 ## property, contract, end-to-end); starts PostgreSQL itself. Two pytest-xdist workers by default
 ## (TEST_WORKERS=1 runs them in one process).
 TEST_WORKERS ?= 2
-test: $(STAMP)
+test: $(STAMP) $(WS_SDK_STAMP)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+
+# webitel-sdk and ws for the WebSocket test (tests/emulator/test_websocket_sdk.py), from the lock file
+$(WS_SDK_STAMP): contract_tests/ws_sdk/package-lock.json
+	cd contract_tests/ws_sdk && npm ci --no-audit --no-fund --loglevel=error
 
 ## bench: every benchmark, one table of figures, floors, ratios and targets (bench/last-run.md)
 bench: $(STAMP)

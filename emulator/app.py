@@ -17,6 +17,8 @@ from .control.metrics import Metrics
 from .control.middleware import EmulatorMiddleware
 from .control.responses import bp as control_bp
 from .errors import WebitelError
+from .live.hub import Hub
+from .live.server import LiveSockets
 from .seed import build_world, demo_seed
 from .state import Backend, World
 
@@ -33,6 +35,7 @@ class Emulator:
         self.journal = Journal(journal_size)
         self.metrics = Metrics()
         self.backend.load_seed(seed if seed is not None else demo_seed())
+        self.live = Hub(self.backend)  # the open WebSockets (emulator/live)
 
     def reset(self) -> None:
         """Back to the last seed, with no fault rules and an empty journal."""
@@ -81,7 +84,9 @@ def create_app(seed: dict | None = None, *, journal_size: int | None = None) -> 
         op, _args = router().match(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")[len("/api"):])
         return op.op_id if op is not None else None
 
-    # /api is the Webitel API's own WSGI app (no framework in the way); Flask serves the rest.
+    # /api is the Webitel API's own WSGI app (no framework in the way); Flask serves the rest;
+    # /ws/websocket is Webitel's WebSocket, told of every change once its request is answered.
     api = WebitelApi(emulator, load_services())
-    app.wsgi_app = EmulatorMiddleware(app.wsgi_app, api, emulator, resolve)  # type: ignore[method-assign]
+    app.wsgi_app = LiveSockets(EmulatorMiddleware(app.wsgi_app, api, emulator, resolve),  # type: ignore[method-assign]
+                               emulator.live)
     return app

@@ -14,11 +14,12 @@ import logging
 import logging.config
 import os
 import re
+import signal
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .seed import SeedError, read_seed_file
 
@@ -72,8 +73,25 @@ def banner(base: str, tokens: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def closing_first(on_stop: Callable[[], None]) -> Callable[[Any], None]:
+    """gunicorn's ``post_worker_init`` hook: SIGTERM runs ``on_stop`` (the WebSockets close, freeing
+    their threads) before the worker's own graceful stop, which would otherwise wait them out."""
+
+    def hook(_worker: Any) -> None:
+        stop = signal.getsignal(signal.SIGTERM)
+
+        def on_term(signum: int, frame: Any) -> None:
+            on_stop()
+            if callable(stop):
+                stop(signum, frame)
+
+        signal.signal(signal.SIGTERM, on_term)
+
+    return hook
+
+
 def serve(app: WSGIApplication, host: str, port: int, *, server: str, threads: int,
-          graceful_timeout_s: int = 10) -> None:
+          graceful_timeout_s: int = 10, on_stop: Callable[[], None] | None = None) -> None:
     if server == "werkzeug":
         from werkzeug.serving import run_simple
 
@@ -90,6 +108,8 @@ def serve(app: WSGIApplication, host: str, port: int, *, server: str, threads: i
                         # gunicorn 27's control socket: a file in the home folder, shared by every
                         # instance and unwritable in a read-only container.
                         "control_socket_disable": True}
+            if on_stop is not None:
+                settings["post_worker_init"] = closing_first(on_stop)
             for key, value in settings.items():
                 if key in self.cfg.settings:
                     self.cfg.set(key, value)
@@ -129,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(banner(f"http://{args.host}:{args.port}", app.extensions["webitel_emulator"].admin_tokens()), flush=True)
     serve(RequestIds(app, access_log=args.access_log), args.host, args.port, server=args.server,
-          threads=args.threads, graceful_timeout_s=args.graceful_timeout_s)
+          threads=args.threads, graceful_timeout_s=args.graceful_timeout_s,
+          on_stop=app.extensions["webitel_emulator"].live.close_all)
     return 0
 
 

@@ -61,11 +61,12 @@ def signup(webitel: Target) -> Iterator[httpx.Client]:
         yield anonymous
 
 
-def sign_up(signup: httpx.Client, name: str, **params) -> str:
-    response = signup.post("/signup", params={"domain": name, "username": "boss", "password": "Boss-pass-1", **params})
+def sign_up(signup: httpx.Client, name: str, **fields) -> str:
+    """POST /signup with a JSON body; the new session answers flat, as POST /login's does."""
+    response = signup.post("/signup", json={"domain": name, "username": "boss", "password": "Boss-pass-1", **fields})
     assert response.status_code == 200, response.text
-    token = response.json()["authorization"]
-    assert token["token_type"] == "Bearer" and token["expires_in"] > 0
+    token = response.json()
+    assert token["token_type"] == "Bearer" and token["expires_in"] > 0 and "authorization" not in token
     return token["access_token"]
 
 
@@ -98,14 +99,35 @@ def test_signup_makes_an_isolated_domain_with_its_superuser(api, signup, webitel
 ])
 def test_a_bad_signup_makes_nothing(api, signup, params, expected):
     body = {"domain": "fresh.example", "username": "boss", "password": "Boss-pass-1", **params}
+    assert error_of(signup.post("/signup", json=body)) == expected
     assert error_of(signup.post("/signup", params=body)) == expected
+    assert [d["domain"] for d in api.get("/domains").json()["domains"]] == [own(api)["domain"]]
+
+
+@pytest.mark.control_plane
+def test_signup_takes_query_parameters_too_and_the_body_wins(api, signup, webitel: Target):
+    """The files declare the fields as query parameters: those work, and a body's field wins."""
+    response = signup.post("/signup", params={"domain": "query.example", "username": "q", "password": "Q-pass-1"})
+    assert response.status_code == 200 and response.json()["token_type"] == "Bearer"
+    mixed = signup.post("/signup", params={"domain": "ignored.example", "username": "x", "password": "X-pass-1"},
+                        json={"domain": "body.example"})
+    assert mixed.status_code == 200, mixed.text
+    with webitel.api_client(mixed.json()["access_token"]) as boss:
+        assert (boss.get("/userinfo").json()["domain"], boss.get("/userinfo").json()["username"]) == \
+            ("body.example", "x")
+
+
+@pytest.mark.control_plane
+@pytest.mark.parametrize("body", [{"domain": 5, "username": "b", "password": "p"}, ["domain"], "text"])
+def test_a_signup_body_of_the_wrong_shape_is_refused(api, signup, body):
+    assert error_of(signup.post("/signup", json=body))[0] == 400
     assert [d["domain"] for d in api.get("/domains").json()["domains"]] == [own(api)["domain"]]
 
 
 @pytest.mark.control_plane
 def test_a_domain_name_is_taken_once(api, signup):
     sign_up(signup, "twice.example")
-    assert error_of(signup.post("/signup", params={"domain": "TWICE.example", "username": "b", "password": "p"})) == \
+    assert error_of(signup.post("/signup", json={"domain": "TWICE.example", "username": "b", "password": "p"})) == \
         (409, "app.domain.conflict")
     assert error_of(signup.post("/signup", params={"domain": own(api)["domain"], "username": "b",
                                                    "password": "p"})) == (409, "app.domain.conflict")

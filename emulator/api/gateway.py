@@ -51,6 +51,16 @@ WEBITEL_GO_RESPONSES: dict[str, dict] = {
     # /user/settings/{key} answers the bare value (docs/emulator.md).
     "GetUserSettings": USER_SETTING,
     "SetUserSettings": USER_SETTING,
+    # POST /signup answers the new session flat, as POST /login does (issue 20), not in LoginResponse.
+    "Signup": {"$ref": "#/definitions/apiAccessToken"},
+}
+# Bodies the gateway reads where the files declare query parameters only: operationId -> schema.
+# POST /signup takes its fields as a JSON body (issue 20), as POST /login does; the query still works.
+REQUEST_BODIES: dict[str, dict] = {
+    "Signup": {"type": "object", "properties": {
+        "domain": {"type": "string"}, "username": {"type": "string"}, "password": {"type": "string"},
+        "extension": {"type": "string"}, "certificate": {"type": "string", "format": "byte"},
+        "scope": {"type": "array", "items": {"type": "string"}}, "mobile": {"type": "boolean"}}},
 }
 ENGINE_RESPONSES: dict[str, dict] = {
 }

@@ -84,6 +84,8 @@ class Spec:
                 body_name, body_schema = p["name"], p["schema"]
             elif p["in"] in ("path", "query"):
                 params.append(Param(p["name"], p["in"], _param_schema(p)))
+        if body_schema is None and op_id in gateway.REQUEST_BODIES:
+            body_name, body_schema = "body", gateway.REQUEST_BODIES[op_id]
         response = gateway.RESPONSE_OVERRIDES.get(op_id) or op["responses"].get("200", {}).get("schema") or {}
         self.operations[op_id] = Operation(
             op_id=op_id, method=method.upper(), template=template, service=(op.get("tags") or ["?"])[0],

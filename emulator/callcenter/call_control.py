@@ -99,6 +99,7 @@ class CallControl(Store):
             raise bad_request(E_CALL_HOLD, f"Id={call.id}: a {call.state} call cannot be held; only a call in talk")
         if not call.hold_since:
             call.hold_since = self.now()
+            self.domain.emit("call.changed", call, call.user_id, call.hold_since)
         return "hold"
 
     def unhold(self, call: Call) -> str:
@@ -107,6 +108,7 @@ class CallControl(Store):
         if call.hold_since:
             call.holds.append((call.hold_since, self.now()))
             call.hold_since = 0
+            self.domain.emit("call.changed", call, call.user_id, self.now())
         return "active"
 
     def dtmf(self, call: Call, digit: str) -> Call:
@@ -153,6 +155,7 @@ class CallControl(Store):
         if agent is not None and agent.call_id is None:
             agent.call_id = call.id
             self.board.refresh(agent)
+        self.domain.emit("call.changed", call, caller.id, now)
         return call
 
     def eavesdrop(self, call: Call, supervisor: User, variables: dict[str, str]) -> Call:

@@ -24,7 +24,8 @@ it offers waiting calls and dials members after every change of the call center
 (``call_center.changed``) and runs the timers that fell due before each call-center request
 (``catch_up``). Agent status changes (``PATCH /agents/{id}/status``), presence and license rules
 that log agents out live here too; every change of an agent's status or channel is written to
-its state history (``agent_states.py``).
+its state history (``agent_states.py``). Every change of a call on a user's phone (offered,
+answered, rang out, ended) is announced as ``call.changed`` (the WebSocket's call events).
 """
 
 from __future__ import annotations
@@ -337,6 +338,7 @@ class Switchboard(Store):
         agent.no_answers = 0
         agent.calls_answered += 1
         self.set_channel(agent, BRIDGED, now, call_id=call.id)
+        self.domain.emit("call.changed", call, call.user_id, now)
         self.dispatch(now)
         return call
 
@@ -377,6 +379,8 @@ class Switchboard(Store):
         for child in [self.calls[i] for i in self.children.get(call.id, ()) if i in self.live]:
             self.end(child, at)  # an eavesdropper's call ends with the call it listens to
         result = result or (SUCCESS if previous == CALL_ACTIVE else ABANDONED)
+        if previous in (CALL_OFFERING, CALL_ACTIVE):  # a phone was ringing or talking: it hangs up
+            self.domain.emit("call.changed", call, call.user_id, at)
         if agent is not None and agent.call_id == call.id:
             if call.queue_id is None:  # the user's own call: the agent's channel was never taken
                 agent.call_id = None
@@ -436,6 +440,7 @@ class Switchboard(Store):
         self.waiting.add(call.id)
         self.ringing.discard(call.id)
         agent.no_answers += 1
+        self.domain.emit("call.changed", call, agent.user_id, at)  # the agent's phone stops ringing
         delay = teams.setting(agent.team_id, "no_answer_delay_time")
         self.set_channel(agent, MISSED if delay else WAITING, at, timeout=at + delay * 1000 if delay else 0)
         # ">=" as call_center's queue/team.go has it: with max_no_answer 0 the first miss breaks out.
@@ -453,6 +458,7 @@ class Switchboard(Store):
         if call.ring_until:
             self.ringing.add(call.id)
         self.set_channel(agent, OFFERING, at, call_id=call.id)
+        self.domain.emit("call.changed", call, call.user_id, at)
         self.cursors[self._cursor_key(queue)] = agent.id
 
     @staticmethod

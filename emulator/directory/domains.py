@@ -211,9 +211,10 @@ def create(call: Call) -> dict:
 
 @auth_api.operation("Signup", auth=False)
 def signup(call: Call) -> dict:
-    """``POST /signup?domain=&username=&password=&extension=``: a new domain, its superuser signed in."""
-    args = call.query
+    """``POST /signup {"domain", "username", "password", "extension"?}`` (or the same as query
+    parameters; the body's win): a new domain, its superuser signed in, answered flat as ``/login``."""
+    args = {**call.query, **(call.body if isinstance(call.body, dict) else {})}
     refuse_certificate(base64_bytes(args.get("certificate"), "certificate"))
     domain, user = create_domain(call.world, args.get("domain", ""), superuser=args.get("username", ""),
                                  password=args.get("password", ""), extension=args.get("extension", ""))
-    return {"authorization": new_session(call.world, domain, user)}
+    return new_session(call.world, domain, user)
