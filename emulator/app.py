@@ -16,6 +16,7 @@ from .control.journal import Journal
 from .control.metrics import Metrics
 from .control.middleware import EmulatorMiddleware
 from .control.responses import bp as control_bp
+from .control.snapshot_http import bp as snapshot_bp
 from .errors import WebitelError
 from .seed import build_world, demo_seed
 from .state import Backend, World
@@ -57,6 +58,7 @@ def create_app(seed: dict | None = None, *, journal_size: int | None = None) -> 
     emulator = Emulator(seed, journal_size=journal_size or int(os.environ.get("EMULATOR_JOURNAL_SIZE", "500")))
     app.extensions["webitel_emulator"] = emulator
     app.register_blueprint(control_bp)
+    app.register_blueprint(snapshot_bp)
 
     @app.errorhandler(WebitelError)
     def webitel_error(error: WebitelError):

@@ -217,8 +217,14 @@ class Backend:
         with self.lock:
             self.world, self._seed_doc, self._snapshot = world, doc, snapshot
 
+    def install(self, world: World, snapshot: bytes) -> None:
+        """Replace the world with one loaded from a snapshot (``snapshot``: it pickled, which a
+        reset goes back to); the seed document is then unknown."""
+        with self.lock:
+            self.world, self._seed_doc, self._snapshot = world, None, snapshot
+
     def reset(self) -> None:
-        """Back to the world right after the last seed."""
+        """Back to the world right after the last seed (or snapshot)."""
         with self.lock:
             if self._snapshot is None:
                 self.world = World()
