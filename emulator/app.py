@@ -17,6 +17,7 @@ from .control.metrics import Metrics
 from .control.middleware import EmulatorMiddleware
 from .control.responses import bp as control_bp
 from .control.snapshot_http import bp as snapshot_bp
+from .control.ui_http import bp as ui_bp
 from .errors import WebitelError
 from .seed import build_world, demo_seed
 from .state import Backend, World
@@ -59,6 +60,7 @@ def create_app(seed: dict | None = None, *, journal_size: int | None = None) -> 
     app.extensions["webitel_emulator"] = emulator
     app.register_blueprint(control_bp)
     app.register_blueprint(snapshot_bp)
+    app.register_blueprint(ui_bp)
 
     @app.errorhandler(WebitelError)
     def webitel_error(error: WebitelError):
