@@ -76,6 +76,12 @@ def create_app(seed: dict | None = None, *, journal_size: int | None = None) -> 
         log.exception("unexpected error serving %s %s", request.method, request.path)
         return webitel_error(WebitelError(500, "emulator.internal", "internal error (see the emulator's log)"))
 
+    @app.after_request
+    def count(response: Response) -> Response:
+        rule = request.url_rule
+        emulator.metrics.control_request(rule.rule if rule is not None else None, request.method, response.status_code)
+        return response
+
     @app.get("/metrics")
     def metrics():
         payload, content_type = emulator.metrics.exposition()
