@@ -101,9 +101,13 @@ def read(data: bytes) -> tuple[World, bytes]:
         raise SnapshotError("the snapshot is damaged: its content does not match its sha256")
     if isinstance(clock_ms, bool) or not isinstance(clock_ms, int):
         raise SnapshotError("the snapshot's header has no clock_ms")
+    with gc_paused():  # a world of many objects is made, walked and pickled again
+        return _world(payload, clock_ms)
+
+
+def _world(payload: bytes, clock_ms: int) -> tuple[World, bytes]:
     try:
-        with gc_paused():
-            world = _Unpickler(io.BytesIO(payload)).load()
+        world = _Unpickler(io.BytesIO(payload)).load()
     except SnapshotError:
         raise
     except Exception as exc:  # a well-digested file that is still not a world: any unpickling error
@@ -116,8 +120,7 @@ def read(data: bytes) -> tuple[World, bytes]:
             domain.dump()
     except Exception as exc:
         raise SnapshotError(f"the snapshot's world is not whole: {type(exc).__name__}: {exc}") from None
-    with gc_paused():
-        return world, pickle.dumps(world, protocol=pickle.HIGHEST_PROTOCOL)
+    return world, pickle.dumps(world, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def install_file(backend: Backend, path: str | Path) -> None:
