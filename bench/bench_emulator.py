@@ -6,9 +6,12 @@
   them agents with 3 skills, the import bench's seed) loaded, then paged through
   ``GET /api/users?size=1000`` over real HTTP (target: the load at most 10 s, read against a floor
   of an empty Flask app starting under the same gunicorn plus the same records built as plain
-  objects in this process; paging at most 6x the floor, the same pages already rendered and served by a bare
-  Flask view under the same gunicorn settings: the emulator renders each of the users through
-  Webitel's schema, joining its licenses, roles and devices, where the floor only sends bytes);
+  objects in this process; paging at most 6x the floor, the same pages already rendered and served
+  by a bare Flask view under the same gunicorn settings: the emulator renders each of the users
+  through Webitel's schema, joining its licenses, roles and devices, where the floor only sends
+  bytes); then, informative, the longest wait of a request made while ``GET /__emulator__/state``
+  dumps that world (read against the dump's duration, which every request waited when the dump
+  held the lock), and a snapshot of it exported and loaded back;
 - ``rps``: ``GET /api/users/{id}`` under gunicorn against a bare Flask view returning the same JSON
   under the same gunicorn settings (``emulator.cli.serve``: one gthread worker, 4 threads), in one
   run (target: the emulator keeps at least 0.8 of the bare throughput). The server's CPU time per
@@ -30,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -250,6 +254,45 @@ def plain_records(doc: dict) -> float:
     return time.perf_counter() - started
 
 
+def during_dump(port: int, client: httpx.Client) -> tuple[float, list[float]]:
+    """``GET /__emulator__/state`` of the whole world in one thread, ``GET /api/users/2`` again and
+    again in this one until it ends: (the dump's seconds, each request's seconds meanwhile)."""
+    done: list[float] = []
+
+    def dump() -> None:
+        started = time.perf_counter()
+        with httpx.Client(timeout=600) as own:
+            own.get(f"http://127.0.0.1:{port}/__emulator__/state").raise_for_status()
+        done.append(time.perf_counter() - started)
+
+    thread = threading.Thread(target=dump)
+    thread.start()
+    waits = []
+    while not done and thread.is_alive():
+        started = time.perf_counter()
+        client.get("/api/users/2").raise_for_status()
+        waits.append(time.perf_counter() - started)
+    thread.join()
+    if not done:
+        raise SystemExit("GET /__emulator__/state failed")
+    return done[0], waits
+
+
+def snapshot_round_trip(client: httpx.Client) -> list[Figure]:
+    """The whole world exported (``GET /__emulator__/snapshot``) and loaded back (``PUT``)."""
+    started = time.perf_counter()
+    data = client.get("/__emulator__/snapshot", timeout=600).raise_for_status().content
+    export_s = time.perf_counter() - started
+    started = time.perf_counter()
+    client.put("/__emulator__/snapshot", content=data, timeout=600).raise_for_status()
+    load_s = time.perf_counter() - started
+    print(f"  snapshot of {len(data) / 1e6:.0f} MB exported in {export_s:.1f} s, loaded back in {load_s:.1f} s")
+    return [Figure("emulator scale", f"snapshot exported ({len(data) / 1e6:.0f} MB)", export_s, "s", None,
+                   "informative", "", None),
+            Figure("emulator scale", "snapshot loaded back (read, checked whole, made the reset point)", load_s, "s",
+                   None, "informative", "", None)]
+
+
 def scale(users: int | None = None) -> list[Figure]:
     users = users or int(os.environ.get("BENCH_EMULATOR_USERS", "100000"))
     doc = import_seed(users)
@@ -261,6 +304,8 @@ def scale(users: int | None = None) -> list[Figure]:
         load_s = time.perf_counter() - started
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"X-Webitel-Access": TOKEN}, timeout=60)
         count, paging_s, bodies = _pages(lambda p: client.get("/api/users", params={"page": p, "size": 1000}))
+        dump_s, waits = during_dump(port, client)
+        snapshot_figures = snapshot_round_trip(client)
     started = time.perf_counter()
     with served("from flask import Flask\napp = Flask('empty')") as _empty:
         empty_start_s = time.perf_counter() - started
@@ -277,7 +322,9 @@ def scale(users: int | None = None) -> list[Figure]:
           f"target < {LOAD_TARGET_S:.0f} s)\n"
           f"  paged {count:,} users (GET /api/users?size=1000) in {paging_s:.1f} s, {count / paging_s:,.0f} users/s; "
           f"floor (the same pages from a bare Flask view) {floor_s:.2f} s; ratio {ratio:.1f} "
-          f"(target <= {PAGING_TARGET_RATIO})")
+          f"(target <= {PAGING_TARGET_RATIO})\n"
+          f"  GET /__emulator__/state took {dump_s:.1f} s; meanwhile {len(waits)} GET /api/users/2 answered, the "
+          f"longest in {max(waits):.2f} s (median {statistics.median(waits) * 1000:.1f} ms)")
     return [Figure("emulator scale", f"a seed of {users:,} users, {agents:,} agents with skills, loaded and served",
                    load_s, "s", start_floor_s,
                    "an empty Flask app under the same gunicorn starts, plus the same records built as plain objects",
@@ -285,5 +332,9 @@ def scale(users: int | None = None) -> list[Figure]:
                    load_s < LOAD_TARGET_S),
             Figure("emulator scale", f"{count:,} users paged (size 1000)", paging_s, "s", floor_s,
                    "the same pages from a bare Flask view", f"<= {PAGING_TARGET_RATIO:g}x the floor",
-                   ratio <= PAGING_TARGET_RATIO)]
+                   ratio <= PAGING_TARGET_RATIO),
+            Figure("emulator scale", f"longest wait of a request during a state dump ({len(waits)} served meanwhile)",
+                   max(waits), "s", dump_s, "the dump's duration, which every request waited while the dump held the "
+                   "lock", "informative", None),
+            *snapshot_figures]
 
