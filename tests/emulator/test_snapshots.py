@@ -95,10 +95,10 @@ def test_a_reset_goes_back_to_the_loaded_snapshot(webitel_emulator):
 
 def test_loading_clears_the_fault_rules_and_the_journal(webitel_emulator):
     handle = webitel_emulator
-    data = export(handle)
+    data = handle.snapshot()
     handle.add_fault(path="/api/roles", action="error")
     handle.client.get("/users")
-    assert handle.control("PUT", "/snapshot", content=data).status_code == 200
+    assert handle.load_snapshot(data) == {"domains": [{"name": "demo", "token": handle.token}]}
     assert handle.requests() == [] and handle.control("GET", "/faults").json() == {"items": []}
 
 
