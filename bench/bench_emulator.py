@@ -117,7 +117,11 @@ def served(code: str) -> Iterator[tuple[int, int]]:
         yield port, server.pid
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(60)  # a worker holding 100,000 users takes a while to free them on a busy machine
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def emulator_code(seed_file: str | None = None) -> str:
