@@ -16,6 +16,8 @@ from .control.journal import Journal
 from .control.metrics import Metrics
 from .control.middleware import EmulatorMiddleware
 from .control.responses import bp as control_bp
+from .control.snapshot_http import bp as snapshot_bp
+from .control.ui_http import bp as ui_bp
 from .errors import WebitelError
 from .live.hub import Hub
 from .live.server import LiveSockets
@@ -60,6 +62,8 @@ def create_app(seed: dict | None = None, *, journal_size: int | None = None) -> 
     emulator = Emulator(seed, journal_size=journal_size or int(os.environ.get("EMULATOR_JOURNAL_SIZE", "500")))
     app.extensions["webitel_emulator"] = emulator
     app.register_blueprint(control_bp)
+    app.register_blueprint(snapshot_bp)
+    app.register_blueprint(ui_bp)
 
     @app.errorhandler(WebitelError)
     def webitel_error(error: WebitelError) -> Response:
@@ -74,6 +78,12 @@ def create_app(seed: dict | None = None, *, journal_size: int | None = None) -> 
     def unexpected(error: Exception) -> Response:
         log.exception("unexpected error serving %s %s", request.method, request.path)
         return webitel_error(WebitelError(500, "emulator.internal", "internal error (see the emulator's log)"))
+
+    @app.after_request
+    def count(response: Response) -> Response:
+        rule = request.url_rule
+        emulator.metrics.control_request(rule.rule if rule is not None else None, request.method, response.status_code)
+        return response
 
     @app.get("/metrics")
     def metrics() -> Response:

@@ -124,7 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="webitel-emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090)
-    parser.add_argument("--seed", help="seed document (JSON or YAML); default: the built-in demo seed")
+    start = parser.add_mutually_exclusive_group()
+    start.add_argument("--seed", help="seed document (JSON or YAML); default: the built-in demo seed")
+    start.add_argument("--snapshot", help="start from a snapshot file (GET /__emulator__/snapshot); a reset "
+                                          "returns to it")
     parser.add_argument("--server", choices=("gunicorn", "werkzeug"), default="gunicorn")
     # A string default goes through ``type`` too, so a malformed variable is refused like a flag.
     parser.add_argument("--threads", type=int, default=os.environ.get("EMULATOR_THREADS") or 4,
@@ -141,12 +144,19 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--threads and --graceful-timeout must be 1 or more")
 
     from .app import create_app
+    from .control.snapshots import SnapshotError, install_file
 
     try:
         app = create_app(read_seed_file(args.seed) if args.seed else None)
     except (OSError, SeedError) as exc:
         print(f"webitel-emulator: cannot load the seed: {exc}", file=sys.stderr)
         return 2
+    if args.snapshot:
+        try:
+            install_file(app.extensions["webitel_emulator"].backend, args.snapshot)
+        except (OSError, SnapshotError) as exc:
+            print(f"webitel-emulator: cannot load the snapshot: {args.snapshot}: {exc}", file=sys.stderr)
+            return 2
     print(banner(f"http://{args.host}:{args.port}", app.extensions["webitel_emulator"].admin_tokens()), flush=True)
     serve(RequestIds(app, access_log=args.access_log), args.host, args.port, server=args.server,
           threads=args.threads, graceful_timeout_s=args.graceful_timeout_s,

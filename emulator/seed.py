@@ -17,6 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from .api.service import load_services
 from .errors import WebitelError
 from .state import Domain, World
@@ -38,16 +40,16 @@ def demo_seed() -> dict:
 def read_seed_file(path: str | Path) -> dict:
     """A seed from a JSON or YAML file."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml
 
         try:
-            return yaml.safe_load(text)
+            return yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise SeedError(f"{path}: not valid YAML: {exc}") from exc
     try:
-        return json.loads(text)
+        # orjson: a seed of 100,000 users parses in a fraction of the standard library's time.
+        return orjson.loads(path.read_bytes())
     except ValueError as exc:
         raise SeedError(f"{path}: not valid JSON: {exc}") from exc
 

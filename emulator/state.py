@@ -17,7 +17,8 @@ import pickle
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -169,6 +170,35 @@ class World:
         return len(tokens)
 
 
+class _GcPause:
+    """No cyclic-GC pass while many long-lived objects are made at once (a seed built, a world
+    pickled or unpickled): each pass would walk every object made so far, which at 100,000 users
+    costs several times the work itself. Nested and concurrent pauses end with the last one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._was_enabled = True
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            self._depth += 1
+            if self._depth == 1:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._depth -= 1
+                if self._depth == 0 and self._was_enabled:
+                    gc.enable()
+
+
+gc_paused = _GcPause()
+
+
 class Backend:
     """The live world behind one lock, and the seeded snapshot that reset goes back to."""
 
@@ -181,26 +211,26 @@ class Backend:
 
     def load_seed(self, doc: dict) -> None:
         """Replace the world with the seed ``doc``; a seed that fails to load changes nothing."""
-        world = self._load(doc)
-        snapshot = pickle.dumps(world, protocol=pickle.HIGHEST_PROTOCOL)
+        with gc_paused():
+            world = self._load(doc)
+            snapshot = pickle.dumps(world, protocol=pickle.HIGHEST_PROTOCOL)
         with self.lock:
             self.world, self._seed_doc, self._snapshot = world, doc, snapshot
 
+    def install(self, world: World, snapshot: bytes) -> None:
+        """Replace the world with one loaded from a snapshot (``snapshot``: it pickled, which a
+        reset goes back to); the seed document is then unknown."""
+        with self.lock:
+            self.world, self._seed_doc, self._snapshot = world, None, snapshot
+
     def reset(self) -> None:
-        """Back to the world right after the last seed."""
+        """Back to the world right after the last seed (or snapshot)."""
         with self.lock:
             if self._snapshot is None:
                 self.world = World()
                 return
-            # Unpickling makes many objects at once; a cyclic-GC pass in the middle of it would
-            # cost more than the whole load, so collection waits until the world is rebuilt.
-            enabled = gc.isenabled()
-            gc.disable()
-            try:
+            with gc_paused():
                 self.world = pickle.loads(self._snapshot)
-            finally:
-                if enabled:
-                    gc.enable()
 
     @property
     def seed_doc(self) -> dict | None:

@@ -74,6 +74,18 @@ class EmulatorHandle:
     def state(self) -> dict:
         return self._call("GET", "/state")
 
+    def snapshot(self) -> bytes:
+        """The whole state as a snapshot file (``GET /__emulator__/snapshot``)."""
+        response = self._control.get("/snapshot")
+        response.raise_for_status()
+        return response.content
+
+    def load_snapshot(self, data: bytes) -> dict:
+        """Replace the state (and what a reset returns to) with a snapshot file's."""
+        result = self._call("PUT", "/snapshot", content=data)
+        self.client.headers["X-Webitel-Access"] = self.token
+        return result
+
     def add_fault(self, **rule: Any) -> dict:
         return self._call("POST", "/faults", json=rule)
 

@@ -48,14 +48,23 @@ def route() -> str:
     return request.url_rule.rule if request.url_rule is not None else "unmatched"
 
 
+# Any token is a method to HTTP: a label of every method a client invents would grow without bound.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method() -> str:
+    """The request's method, or ``other`` for one the connector serves no route with."""
+    return request.method if request.method in METHODS else "other"
+
+
 def _finish(response: Response) -> Response:
     request_id = g.get("request_id")
     if request_id is None:  # an earlier hook failed before ours ran
         return response
     response.headers[logs.REQUEST_ID_HEADER] = request_id
     duration_s = time.perf_counter() - g.request_started
-    metrics.http_requests.labels(method=request.method, route=route(), status=response.status_code).inc()
-    metrics.http_request_duration.labels(method=request.method, route=route()).observe(duration_s)
+    metrics.http_requests.labels(method=method(), route=route(), status=response.status_code).inc()
+    metrics.http_request_duration.labels(method=method(), route=route()).observe(duration_s)
     path = connector().tokens.redact(request.path)  # a token pasted into a URL stays out of the log
     access_log.info("%s %s %d", request.method, path, response.status_code,
                     extra={"method": request.method, "path": path, "route": route(),

@@ -11,12 +11,21 @@ from .. import metrics
 
 log = logging.getLogger("connector.webitel.calls")
 
-_ID_SEGMENT = re.compile(r"/(?:\d+|[0-9a-fA-F-]{32,36})(?=/|$)")
+# A segment of a route is a word (``users``, ``call_center``, ``AuthService.svc``); anything with a
+# digit, and any run of 8 or more hex digits (a token id such as ``deadbeefcafebabe``), is an id.
+_WORD = re.compile(r"[A-Za-z_.-]+")
+_HEX = re.compile(r"[0-9a-fA-F-]{8,}")
+
+
+def _segment(segment: str) -> str:
+    return segment if not segment or (_WORD.fullmatch(segment) and not _HEX.fullmatch(segment)) else "{id}"
 
 
 def operation(method: str, path: str) -> str:
-    """``GET /users/{id}`` for ``GET /users/42``: one name per kind of call, whatever the ids."""
-    return f"{method} {_ID_SEGMENT.sub('/{id}', path)}"
+    """``GET /users/{id}`` for ``GET /users/42``, ``DELETE /users/{id}/tokens/{id}`` for a token's
+    key: the route template, one name per kind of call whatever the ids, so that the series stay
+    as many as the routes the connector calls."""
+    return f"{method} {'/'.join(_segment(s) for s in path.split('/'))}"
 
 
 def outcome_of(status: int | None, failure: str | None = None) -> str:

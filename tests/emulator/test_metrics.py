@@ -60,3 +60,39 @@ def test_the_journal_records_the_request_id_and_no_header_else(webitel_emulator)
     with_id, without = handle.requests(2)
     assert with_id["request_id"] == "req-42" and "request_id" not in without
     assert handle.token not in str(handle.requests())
+
+
+def series(found: dict, name: str) -> set[tuple]:
+    return {labels for (sample, labels) in found if sample == name}
+
+
+def test_the_series_stay_as_many_as_the_operations_after_many_distinct_ids(webitel_emulator):
+    """Ids, unknown paths and invented methods, on the API and the control plane, add no series:
+    labels are Webitel's operations and Flask's route templates."""
+    handle = webitel_emulator
+    api = handle.client
+    user = api.get("/users", params={"username": "jsmith"}).json()["items"][0]["id"]
+    warm = [api.get("/users/999999"), api.get("/no/such/0"), api.request("BREW", "/users/0"),
+            api.delete(f"/users/{user}/tokens/0"), handle.control("GET", "/calls/0"), handle.control("GET", "/x/0"),
+            handle.control("BREW", "/calls/0")]
+    assert all(r.status_code >= 400 for r in warm)
+    before = samples(handle)
+    for n in range(1, 40):
+        token = api.post(f"/users/{user}/tokens", json={"usage": f"stun {n}"}).json()
+        assert api.delete(f"/users/{user}/tokens/{token['id']}").status_code == 200
+        api.get(f"/users/{10**6 + n}")
+        api.get(f"/no/such/{n}")
+        api.request(f"BREW{n}", f"/users/{n}")
+        api.delete(f"/users/{user}/tokens/{n:016x}")
+        handle.control("GET", f"/calls/{n}")
+        handle.control("GET", f"/x/{n}")
+        handle.control(f"BREW{n}", f"/calls/{n}")
+    after = samples(handle)
+    for name in ("webitel_emulator_requests_total", "webitel_emulator_control_requests_total"):
+        grown = series(after, name) - series(before, name)
+        assert grown <= {(("method", "DELETE"), ("operation", "DeleteUserAccessToken"), ("status", "200")),
+                         (("method", "POST"), ("operation", "AddUserAccessToken"), ("status", "200"))}, grown
+    control = "webitel_emulator_control_requests_total"
+    assert count(after, control, route="/__emulator__/calls/<call_id>", method="GET", status="404") >= 40
+    assert count(after, control, route="unmatched", method="GET", status="404") >= 40
+    assert count(after, control, route="unmatched", method="other", status="405") >= 40  # no rule for the method

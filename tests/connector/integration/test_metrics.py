@@ -3,11 +3,14 @@ requests counted by route template and status, Webitel calls by operation and ou
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import ApiClient
+from tests.support.connector import creatio_user
 
 # The series issue 13 lists, by the names dashboards will use.
 LISTED = [
@@ -60,3 +63,32 @@ def test_webitel_calls_are_counted_by_operation_and_outcome(api, emulator):
     assert value("connector_webitel_calls_total", operation="GET /roles", outcome="ok") == ok + 1
     assert value("connector_webitel_calls_total", operation="GET /roles", outcome="server_error") == failed + 1
     assert value("connector_webitel_call_duration_seconds_count", operation="GET /roles") >= 2
+
+
+def series(name: str) -> set[tuple]:
+    """The label sets of a counter's ``_total`` samples in this process's registry."""
+    return {tuple(sorted(s.labels.items())) for family in REGISTRY.collect() if family.name == name
+            for s in family.samples if s.name == f"{name}_total"}
+
+
+def test_the_series_stay_as_many_as_the_routes_after_many_distinct_ids(api, session):
+    """Each STUN change mints and revokes a Webitel token with a new id; hostile clients invent
+    paths and methods. None of it may add a series per id: labels are route templates."""
+    user = creatio_user(session, "agarcia", "Ana Garcia")
+    record = api.post("/api/v1/webitel-users", json={"user_id": str(user.id), "extension": "1010"}).json
+    api.patch(f"/api/v1/webitel-users/{record['id']}", json={"stun_enabled": True})  # every route once
+    api.get("/api/v1/nowhere/warm-up")
+    calls, requests = series("connector_webitel_calls"), series("connector_http_requests")
+    for n in range(12):
+        assert api.patch(f"/api/v1/webitel-users/{record['id']}", json={"stun_enabled": n % 2 == 0}).status_code == 200
+        api.get(f"/api/v1/nowhere/{uuid.uuid4().hex}")
+        api.get(f"/api/v1/webitel-users/{uuid.uuid4()}")
+        api.request(f"BREW{n}", f"/api/v1/webitel-users/{n}")
+    tokens = [c for c in series("connector_webitel_calls") if "tokens" in dict(c)["operation"]]
+    assert {dict(c)["operation"] for c in tokens} >= {"POST /users/{id}/tokens", "DELETE /users/{id}/tokens/{id}"}
+    assert all("{id}/tokens/{id}" in dict(c)["operation"] or dict(c)["operation"].endswith("/tokens")
+               for c in tokens)
+    assert series("connector_webitel_calls") == calls
+    new_requests = series("connector_http_requests") - requests
+    assert len(new_requests) <= 4, new_requests  # at most a new status or "other" method per route
+    assert all(dict(r)["method"] in ("GET", "PATCH", "other") for r in new_requests)

@@ -36,6 +36,10 @@ def test_a_line_is_one_json_object_with_the_request_id():
     ("GET", "/call_center/agents", "GET /call_center/agents"),
     ("DELETE", "/users/0b6f3c1e-9a51-4e6a-8a43-6f4d0e2a9b11", "DELETE /users/{id}"),
     ("GET", "/user/settings/phone", "GET /user/settings/phone"),
+    ("DELETE", "/users/42/tokens/9f86d081884c7d65", "DELETE /users/{id}/tokens/{id}"),  # a Webitel token's key
+    ("DELETE", "/users/42/tokens/deadbeefcafebabe", "DELETE /users/{id}/tokens/{id}"),  # hex without a digit
+    ("GET", "/0/odata/SysAdminUnit", "GET /{id}/odata/SysAdminUnit"),
+    ("POST", "/ServiceModel/AuthService.svc/Login", "POST /ServiceModel/AuthService.svc/Login"),
 ])
 def test_operation_names_hide_ids(method, path, name):
     assert operation(method, path) == name
