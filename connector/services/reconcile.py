@@ -26,6 +26,7 @@ from . import audit, steps
 from .context import Context
 from .names import name_key
 from .webitel_users import claims, plans, sync, token_sweeps
+from .webitel_users.agents import AGENT_ON_CALL
 from .webitel_users.desired import Desired
 
 log = logging.getLogger("connector.reconcile")
@@ -147,7 +148,10 @@ def _settle(ctx: Context, record: WebitelUser, outcome: steps.Outcome) -> str:
 
 def _waits_for_another_record(ctx: Context, failure: ConnectorError) -> bool:
     """Webitel refused the record's extension because one of the connector's own records still holds
-    it there while it moves to another (pending too): not a conflict, only a matter of order."""
+    it there while it moves to another (pending too), or refused to remove an agent while it holds a
+    call: not a conflict, only a matter of waiting."""
+    if failure.code == AGENT_ON_CALL:  # Webitel refuses it only until the agent's call ends
+        return True
     holder = failure.details.get("holder")
     if failure.code != "extension_taken" or not holder:
         return False

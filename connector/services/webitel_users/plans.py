@@ -104,7 +104,7 @@ def remove(webitel: WebitelClient, record: WebitelUser) -> Plan:
         uid = str(own["id"])
     agent = yield Step("webitel.find_agent", lambda: webitel.find_agent_of(uid))
     if agent is not None:
-        yield from agents.remove_agent(webitel, str(agent["id"]))
+        yield from agents.remove_agent(webitel, record, agent)
     yield delete_user(webitel, uid)
 
 
