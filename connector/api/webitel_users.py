@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..services import webitel_users as service
 from . import schemas as s
 from .context import creatio, db, services, webitel
-from .routing import ApiBlueprint
+from .routing import Answer, ApiBlueprint
 
 bp = ApiBlueprint("webitel_users", __name__, tag="Webitel users", url_prefix="/api/v1/webitel-users")
 UPSTREAM = (502, 503, 504)
@@ -44,9 +44,14 @@ def change_webitel_user(record_id, body):
 
 
 @bp.operation("DELETE", "/<uuid:record_id>", summary="Delete a Webitel user (in Webitel too)", status=204,
-              errors=(404, 409, *UPSTREAM))
+              errors=(202, 404, 409, *UPSTREAM))
 def delete_webitel_user(record_id):
-    service.delete_webitel_user(services(), record_id)
+    """204: gone, here and in Webitel. 202: accepted but not finished: the record's create had an
+    answer that was lost and may still land in Webitel, so the record stays (``sync.state`` pending)
+    until the late-write horizon, when the connector removes what landed, and the record."""
+    if not service.delete_webitel_user(services(), record_id):
+        return Answer(None, 202)
+    return None
 
 
 @bp.operation("POST", "/<uuid:record_id>/licenses", summary="Grant a license", status=201,

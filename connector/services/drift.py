@@ -130,8 +130,8 @@ def _take_from_webitel(ctx: Context, record: WebitelUser) -> dict[str, Any]:
         return {"outcome": "lost", "code": "operation_in_progress", "message": "another unit of work took the record"}
     except IntegrityError:
         session.rollback()
-        holder = rules.extension_holder(session, extension or "", other_than=record.id)
-        error = rules.extension_taken(extension or "", holder)
+        error = rules.local_conflict(session, record_id=record.id, system_user_id=None, user_name=None,
+                                     webitel_username=record.webitel_username, extension=extension)
         return {"outcome": "failed", "code": error.code, "message": error.message}
     except SQLAlchemyError:
         session.rollback()

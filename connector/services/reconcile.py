@@ -131,8 +131,7 @@ def _settle(ctx: Context, record: WebitelUser, outcome: steps.Outcome) -> str:
         sync.note_uncertain(ctx, record, outcome.calls)
     if outcome.ok:
         if record.state == WebitelUserState.DELETING:
-            ctx.session.delete(record)
-            return REMOVED
+            return REMOVED if sync.remove(ctx, record) else PENDING
         record.state = WebitelUserState.ACTIVE
         sync.mark_in_sync(ctx, record)
         return str(record.sync_state)

@@ -49,7 +49,10 @@ class WebitelClient:
         return self.http.request("GET", f"/users/{user_id}")
 
     def find_user(self, user_id: str) -> dict | None:
-        return self._find(f"/users/{user_id}")
+        """The user, or None when Webitel has none, or deleted it softly (it stays readable with
+        ``deleted_at``, but is gone: it signs in nowhere and lists leave it out)."""
+        user = self._find(f"/users/{user_id}")
+        return None if user is None or user.get("deleted_at") else user
 
     def find_user_by_username(self, username: str) -> dict | None:
         """The user whose username equals ``username`` case-insensitively, soft-deleted ones included

@@ -6,7 +6,8 @@ a record is after its Webitel steps ran.
 2. The step runner converges Webitel to it (:mod:`connector.services.steps`).
 3. The result is committed with the claim released:
    - every step done: the record is in sync (or pending one more check, when a request whose fate was
-     unknown may still land); a delete removes the record;
+     unknown may still land); a delete removes the record (or keeps it, deleting and pending, while a
+     create whose fate is unknown may still land);
    - a step refused: the record is put back as it was (Webitel's steps were undone; if an undo could
      not be confirmed, the record is pending and the reconciler brings Webitel back to it); a create
      Webitel refused leaves no record;
@@ -21,6 +22,7 @@ import enum
 import logging
 from dataclasses import replace
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -51,7 +53,8 @@ class Kind(enum.Enum):
 def apply(ctx: Context, record: WebitelUser, before: Desired | None, plan: Plan, *, kind: Kind, operation: str,
           action: str) -> WebitelUser | None:
     """Commit ``record`` (claimed, changed) as the intent, converge Webitel with ``plan``, commit the
-    result; returns the record (None after a delete) or raises the error to answer."""
+    result; returns the record (None after a delete; the record when it stays until a create whose
+    fate is unknown can no longer land) or raises the error to answer."""
     assert record.claim_id is not None, "a unit of work runs on a claimed record"
     was_in_sync = record.sync_state == SyncState.IN_SYNC
     _commit_intent(ctx, record, kind)
@@ -115,7 +118,7 @@ def _finish(ctx: Context, record: WebitelUser, before: Desired | None, outcome: 
         ctx.pending_at(record.next_attempt_at)  # now that it is committed, the reconciler can see it
     if error is not None:
         raise error
-    return None if kind is Kind.DELETE else record
+    return None if kind is Kind.DELETE and inspect(record).was_deleted else record
 
 
 def _settle(ctx: Context, record: WebitelUser, before: Desired | None, outcome: Outcome, kind: Kind,
@@ -125,7 +128,7 @@ def _settle(ctx: Context, record: WebitelUser, before: Desired | None, outcome: 
         sync.note_uncertain(ctx, record, outcome.calls)
     if outcome.ok:
         if kind is Kind.DELETE:
-            ctx.session.delete(record)
+            sync.remove(ctx, record)
             return None
         record.state = WebitelUserState.ACTIVE
         if was_in_sync or kind is Kind.CREATE:

@@ -240,3 +240,33 @@ def test_concurrent_creatio_user_creates_naming_one_new_account_all_succeed(api,
     accounts = api.get("/api/v1/creatio/accounts?q=brand").json
     assert accounts["total"] == 1
     assert {a.json["account"]["id"] for a in answers} == {accounts["items"][0]["id"]}
+
+
+def wait_for(condition, *, within_s: float = 10.0):
+    end = time.monotonic() + within_s
+    while not (found := condition()):
+        assert time.monotonic() < end, "the condition never held"
+        time.sleep(0.05)
+    return found
+
+
+def test_a_delete_while_the_create_may_still_land_removes_what_lands(api, emulator, reconciler_app):
+    """The create's POST is parked past the read timeout (pending); the record is deleted at once. The
+    record stays, deleting and pending, until the late-write horizon; the POST lands; one reconcile pass
+    removes the Webitel user it made, and the record; the Creatio user can have a Webitel user again."""
+    user = setup_none(api)
+    emulator.add_fault(method="POST", path="/api/users", action="delay", delay_ms=LATE_MS, times=1)
+    created = api.post(BASE, json={**user, "extension": "1010"})
+    assert created.status_code == 504 and error_of(created)["outcome"] == "pending", created.json
+    record_id = error_of(created)["record_id"]
+    deleted = api.delete(f"{BASE}/{record_id}")
+    assert deleted.status_code == 202, deleted.json
+    shown = api.get(f"{BASE}/{record_id}").json
+    assert shown["sync"]["state"] == "pending" and "may still land" in shown["sync"]["last_error"], shown
+    landed = wait_for(lambda: remote_user(emulator))  # the parked create lands in Webitel
+    assert landed["profile"]["creatio_record_id"] == record_id
+    assert reconcile(reconciler_app) == {"removed": 1}
+    assert remote_user(emulator) is None and records(api) == []
+    again = api.post(BASE, json={**user, "extension": "1010"})
+    assert again.status_code == 201, again.json
+    agree(api, emulator)
