@@ -5,10 +5,9 @@ from __future__ import annotations
 from ..services import webitel_users as service
 from . import schemas as s
 from .context import creatio, db, services, webitel
-from .routing import Answer, ApiBlueprint
+from .routing import UPSTREAM, Answer, ApiBlueprint
 
 bp = ApiBlueprint("webitel_users", __name__, tag="Webitel users", url_prefix="/api/v1/webitel-users")
-UPSTREAM = (502, 503, 504)
 
 
 @bp.operation("GET", "", summary="List Webitel users", query=s.ListQuerySchema, response=s.WebitelUserPage,
