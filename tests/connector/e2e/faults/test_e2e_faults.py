@@ -270,3 +270,45 @@ def test_a_delete_while_the_create_may_still_land_removes_what_lands(api, emulat
     again = api.post(BASE, json={**user, "extension": "1010"})
     assert again.status_code == 201, again.json
     agree(api, emulator)
+
+
+@pytest.fixture
+def narrow_hanging_setup(database, server):
+    """A hanging Webitel of its own, and a connector of one worker with two threads, a 4 s deadline."""
+    from emulator.testing import ServedEmulator
+    from tests.support.databases import truncate_all
+
+    truncate_all(database)
+    served = ServedEmulator()
+    env = connector_env(database_url=database, webitel_url=served.handle.base_url, webitel_token=served.handle.token,
+                        api_token=API_TOKEN, CONNECTOR_REQUEST_DEADLINE_S="4", CONNECTOR_RECONCILE_INTERVAL_S="0")
+    running = ConnectorServer(env, workers=1, threads=2)
+    try:
+        yield served.handle, running
+    finally:
+        running.stop()
+        served.handle.clear_faults()
+        served.stop()
+
+
+def test_liveness_answers_at_once_while_every_thread_waits_on_a_hung_webitel(narrow_hanging_setup):
+    """Six requests that need Webitel, which hangs, against a worker of two threads: those admitted
+    wait to the deadline, the others are answered 503 server_busy at once, and the liveness probe,
+    asked all along, answers within a second every time."""
+    emulator, running = narrow_hanging_setup
+    emulator.add_fault(path="/api/*", action="delay", delay_ms=60_000)
+    headers = {"Authorization": f"Bearer {API_TOKEN}"}
+    with httpx.Client(base_url=running.url, headers=headers, timeout=30) as client, \
+            concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+        hung = [pool.submit(client.get, "/lookups/teams") for _ in range(6)]
+        probes = []
+        while not all(future.done() for future in hung):
+            started = time.monotonic()
+            status = client.get("/health/live").status_code
+            probes.append((status, round(time.monotonic() - started, 2)))
+        answers = [future.result() for future in hung]
+    assert len(probes) >= 3 and all(status == 200 and took < 1.2 for status, took in probes), probes
+    codes = sorted(answer.json()["error"]["code"] for answer in answers)
+    assert "server_busy" in codes and set(codes) <= {"server_busy", "webitel_timeout", "webitel_unavailable"}, codes
+    busy = next(answer for answer in answers if answer.json()["error"]["code"] == "server_busy")
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "1"
