@@ -16,13 +16,13 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import deadline, metrics
+from ..core.paging import Page
 from ..errors import ConnectorError
 from ..models import WebitelUser, WebitelUserState
 from ..webitel import WebitelError
 from . import audit
 from .call_center import CallCenter, read_call_center
 from .context import Context
-from .paging import Page
 from .reconcile import converge_claimed
 from .upstream import upstream_error
 from .webitel_users import claims, remote, rules, stun, sync, token_sweeps

@@ -20,11 +20,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import deadline, metrics
+from ..core.names import name_key
 from ..errors import ConnectorError
 from ..models import SyncState, WebitelUser, WebitelUserState
 from . import audit, steps
 from .context import Context
-from .names import name_key
 from .webitel_users import claims, plans, sync, token_sweeps
 from .webitel_users.agents import AGENT_ON_CALL
 from .webitel_users.desired import Desired

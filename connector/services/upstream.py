@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..call_policy import GATEWAY_STATUSES
+from ..core.call_policy import GATEWAY_STATUSES
 from ..errors import UpstreamError
 from ..webitel.errors import WebitelAPIError, WebitelError, WebitelTimeout, WebitelUnavailable
 

@@ -15,8 +15,9 @@ from typing import Any
 
 import httpx
 
-from .. import call_policy, deadline
-from ..call_policy import GATEWAY_STATUSES, SAFE_METHODS, capped
+from .. import deadline
+from ..core import call_policy
+from ..core.call_policy import GATEWAY_STATUSES, SAFE_METHODS, capped
 from ..http_pool import ProcessClient
 from ..logs import REQUEST_ID_HEADER, current_request_id
 from . import calls

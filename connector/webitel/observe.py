@@ -5,25 +5,13 @@ query and no header is logged, so neither the token nor a password can reach the
 from __future__ import annotations
 
 import logging
-import re
 
 from .. import metrics
+from ..core.call_policy import operation, outcome_of
+
+__all__ = ["operation", "outcome_of", "record_call"]
 
 log = logging.getLogger("connector.webitel.calls")
-
-_ID_SEGMENT = re.compile(r"/(?:\d+|[0-9a-fA-F-]{32,36})(?=/|$)")
-
-
-def operation(method: str, path: str) -> str:
-    """``GET /users/{id}`` for ``GET /users/42``: one name per kind of call, whatever the ids."""
-    return f"{method} {_ID_SEGMENT.sub('/{id}', path)}"
-
-
-def outcome_of(status: int | None, failure: str | None = None) -> str:
-    """``ok``, ``client_error`` (4xx), ``server_error`` (5xx), or the failure (``timeout``, ``unreachable``)."""
-    if status is None:
-        return failure or "unreachable"
-    return "ok" if status < 400 else "client_error" if status < 500 else "server_error"
 
 
 def record_call(method: str, path: str, *, status: int | None, duration_s: float, attempt: int,

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from ...call_policy import GATEWAY_STATUSES, was_sent
+from ...core.call_policy import GATEWAY_STATUSES, was_sent
 from ..errors import CreatioAuthFailed, CreatioError, CreatioTimeout, CreatioUnavailable
 
 DETAIL_LIMIT = 500

@@ -16,11 +16,11 @@ from typing import Any
 
 import httpx
 
-from ... import call_policy, deadline, metrics
-from ...call_policy import GATEWAY_STATUSES, SAFE_METHODS, capped
+from ... import deadline, metrics
+from ...core import call_policy
+from ...core.call_policy import GATEWAY_STATUSES, SAFE_METHODS, capped, operation, outcome_of
 from ...http_pool import ProcessClient
 from ...logs import REQUEST_ID_HEADER, current_request_id
-from ...webitel.observe import operation, outcome_of
 from ..errors import CreatioAuthFailed, CreatioError, CreatioTimeout
 from .answers import answer_error, transport_error
 from .auth import Auth

@@ -2,7 +2,7 @@ import pytest
 
 from connector.creatio.rules import record_name
 from connector.errors import ValidationFailed
-from connector.services.names import clean_name, like_pattern, name_key, stored_length
+from connector.core.names import clean_name, like_pattern, name_key, stored_length
 
 
 @pytest.mark.parametrize("a, b", [("  John   SMITH ", "john smith"), ("Ｊｏｈｎ", "john"), ("STRASSE", "straße"),

@@ -7,13 +7,14 @@ and pause. Each client keeps only what is its own: its errors, its sign-in, its 
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
 
-from . import deadline
+from .. import deadline
 
 # Repeating one of these cannot do the change twice (a PATCH of absolute values is marked by its caller).
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -73,3 +74,19 @@ class Retries:
             return False
         self.sleep(pause)
         return True
+
+
+# -- naming calls in the metrics and the log -------------------------------------------------------------
+_ID_SEGMENT = re.compile(r"/(?:\d+|[0-9a-fA-F-]{32,36})(?=/|$)")
+
+
+def operation(method: str, path: str) -> str:
+    """``GET /users/{id}`` for ``GET /users/42``: one name per kind of call, whatever the ids."""
+    return f"{method} {_ID_SEGMENT.sub('/{id}', path)}"
+
+
+def outcome_of(status: int | None, failure: str | None = None) -> str:
+    """``ok``, ``client_error`` (4xx), ``server_error`` (5xx), or the failure (``timeout``, ``unreachable``)."""
+    if status is None:
+        return failure or "unreachable"
+    return "ok" if status < 400 else "client_error" if status < 500 else "server_error"
