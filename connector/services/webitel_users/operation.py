@@ -20,21 +20,20 @@ from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from ...errors import ConnectorError, DatabaseUnavailable, UpstreamError
 from ...models import SyncState, WebitelUser, WebitelUserState
 from ...webitel.errors import WebitelDeadlineExceeded
-from .. import audit, steps
+from .. import steps
 from ..context import Context
 from ..steps import Outcome, Plan
 from ..upstream import upstream_error
-from . import claims, rules, sync
+from . import lifecycle, rules, sync
 from .desired import Desired
 
 log = logging.getLogger("connector.webitel_users")
@@ -96,29 +95,51 @@ def _commit_intent(ctx: Context, record: WebitelUser, kind: Kind) -> None:
 
 def _finish(ctx: Context, record: WebitelUser, before: Desired | None, outcome: Outcome, kind: Kind,
             action: str, was_in_sync: bool) -> WebitelUser | None:
-    session = ctx.session
-    try:
-        claims.release(record)
-        asked = _asked(record, kind)  # before the result may put the record back
-        error = _settle(ctx, record, before, outcome, kind, action, was_in_sync)
-        _audit(ctx, record, before, asked, outcome, kind, error)
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise UpstreamError(f"The work on {record.webitel_username} outlived its time and was taken over; the "
-                            f"connector finishes it in the background", status=504, code="webitel_timeout",
-                            steps=outcome.steps, outcome="pending", record_id=str(record.id)) from None
-    except SQLAlchemyError:
-        session.rollback()
-        log.exception("could not save the result of %s", outcome.operation)
-        raise DatabaseUnavailable(f"The connector's database failed after Webitel was changed ({outcome.operation}); "
-                                  f"the connector finishes it in the background", steps=outcome.steps,
-                                  outcome="pending", record_id=str(record.id)) from None
+    policy = _Request(outcome, kind, action, before, was_in_sync, str(record.id), record.webitel_username)
+    error = lifecycle.finish(ctx, record, before, policy)
     if record.sync_state == SyncState.PENDING and record.next_attempt_at is not None:
         ctx.pending_at(record.next_attempt_at)  # now that it is committed, the reconciler can see it
     if error is not None:
         raise error
     return None if kind is Kind.DELETE and inspect(record).was_deleted else record
+
+
+@dataclass
+class _Request:
+    """An API request's policy: the record is what the steps made it (or put back after a refusal),
+    and the error to answer is the value; a commit that fails is an error to answer too."""
+
+    outcome: Outcome
+    kind: Kind
+    what: str  # what the request was doing, for the messages
+    before: Desired | None
+    was_in_sync: bool
+    record_id: str
+    username: str
+
+    @property
+    def action(self) -> str:
+        return self.outcome.operation
+
+    def settle(self, ctx: Context, record: WebitelUser) -> lifecycle.Settled[ConnectorError | None]:
+        asked = _asked(record, self.kind)  # before the result may put the record back
+        error = _settle(ctx, record, self.before, self.outcome, self.kind, self.what, self.was_in_sync)
+        result = "done" if error is None else str(error.details.get("outcome") or "refused")
+        return lifecycle.Settled(error, result, after=asked, error_code=error.code if error is not None else None,
+                                 calls=self.outcome.calls)
+
+    def taken_over(self) -> ConnectorError | None:
+        raise UpstreamError(f"The work on {self.username} outlived its time and was taken over; the connector "
+                            f"finishes it in the background", status=504, code="webitel_timeout",
+                            steps=self.outcome.steps, outcome="pending", record_id=self.record_id)
+
+    def refused(self, _ctx: Context) -> ConnectorError | None:
+        return self.failed()
+
+    def failed(self) -> ConnectorError | None:
+        raise DatabaseUnavailable(f"The connector's database failed after Webitel was changed "
+                                  f"({self.outcome.operation}); the connector finishes it in the background",
+                                  steps=self.outcome.steps, outcome="pending", record_id=self.record_id)
 
 
 def _settle(ctx: Context, record: WebitelUser, before: Desired | None, outcome: Outcome, kind: Kind,
@@ -177,14 +198,6 @@ def _asked(record: WebitelUser, kind: Kind) -> Desired | None:
     if kind is Kind.CREATE:
         return replace(wanted, columns={**wanted.columns, "state": WebitelUserState.ACTIVE})
     return wanted
-
-
-def _audit(ctx: Context, record: WebitelUser, before: Desired | None, asked: Desired | None, outcome: Outcome,
-           kind: Kind, error: ConnectorError | None) -> None:
-    """The trail: what was asked (before, after) and what became of it."""
-    result = "done" if error is None else str(error.details.get("outcome") or "refused")
-    audit.add_event(ctx, action=outcome.operation, record=record, outcome=result, before=before, after=asked,
-                    error_code=error.code if error is not None else None, calls=outcome.calls)
 
 
 def _log(outcome: Outcome, record: WebitelUser) -> None:
