@@ -141,7 +141,7 @@ def converge(webitel: WebitelClient, record: WebitelUser, *, recreate: bool = Fa
     patch = remote.user_patch(record, user)
     if patch:
         yield update_user(webitel, record, uid, patch, holds=lambda user: not remote.user_patch(record, user))
-    current = yield Step("webitel.read_phone_settings", lambda: stun.read(webitel, uid))
+    current = yield stun.read_step(webitel, uid)
     if current != record.stun_enabled:
         yield stun.step(webitel, uid, record.stun_enabled)
     yield from agents.converge_agent(webitel, record, uid)
