@@ -10,6 +10,7 @@ answer's outcome was true. Also: a late duplicate, a hanging Webitel, and concur
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import time
 
 import httpx
@@ -170,24 +171,31 @@ def test_concurrent_delete_and_change_of_one_record_answer_404_or_409_never_5xx(
 DEADLINE_S = 2.0
 
 
-@pytest.fixture
-def hanging_setup(database, server):
-    """A Webitel emulator of its own (its threads will hang), and a connector with a 2 s deadline."""
+@contextlib.contextmanager
+def hanging_world(database, *, deadline_s: float, workers: int, threads: int):
+    """A Webitel emulator of its own (its threads will hang), and a connector with ``deadline_s``."""
     from emulator.testing import ServedEmulator
     from tests.support.databases import truncate_all
 
     truncate_all(database)
     served = ServedEmulator()
     env = connector_env(database_url=database, webitel_url=served.handle.base_url, webitel_token=served.handle.token,
-                        api_token=API_TOKEN, CONNECTOR_REQUEST_DEADLINE_S=str(DEADLINE_S),
+                        api_token=API_TOKEN, CONNECTOR_REQUEST_DEADLINE_S=str(deadline_s),
                         CONNECTOR_RECONCILE_INTERVAL_S="0")
-    running = ConnectorServer(env, workers=2, threads=16)
+    running = ConnectorServer(env, workers=workers, threads=threads)
     try:
         yield served.handle, running
     finally:
         running.stop()
         served.handle.clear_faults()
         served.stop()
+
+
+@pytest.fixture
+def hanging_setup(database, server):
+    """A hanging Webitel, and a connector with a 2 s deadline."""
+    with hanging_world(database, deadline_s=DEADLINE_S, workers=2, threads=16) as world:
+        yield world
 
 
 def test_with_webitel_hanging_every_endpoint_answers_within_the_deadline(hanging_setup):
@@ -274,21 +282,9 @@ def test_a_delete_while_the_create_may_still_land_removes_what_lands(api, emulat
 
 @pytest.fixture
 def narrow_hanging_setup(database, server):
-    """A hanging Webitel of its own, and a connector of one worker with two threads, a 4 s deadline."""
-    from emulator.testing import ServedEmulator
-    from tests.support.databases import truncate_all
-
-    truncate_all(database)
-    served = ServedEmulator()
-    env = connector_env(database_url=database, webitel_url=served.handle.base_url, webitel_token=served.handle.token,
-                        api_token=API_TOKEN, CONNECTOR_REQUEST_DEADLINE_S="4", CONNECTOR_RECONCILE_INTERVAL_S="0")
-    running = ConnectorServer(env, workers=1, threads=2)
-    try:
-        yield served.handle, running
-    finally:
-        running.stop()
-        served.handle.clear_faults()
-        served.stop()
+    """A hanging Webitel, and a connector of one worker with two threads, a 4 s deadline."""
+    with hanging_world(database, deadline_s=4, workers=1, threads=2) as world:
+        yield world
 
 
 def test_liveness_answers_at_once_while_every_thread_waits_on_a_hung_webitel(narrow_hanging_setup):
