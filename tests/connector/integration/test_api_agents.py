@@ -3,6 +3,8 @@ SQLite and PostgreSQL: the product's rules and every refusal."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests.support.connector import creatio_user, disagreements, error_of, reconcile, webitel_state
@@ -269,5 +271,23 @@ def test_an_agent_offered_a_call_is_not_removed_until_the_call_ends(api, agent, 
     assert emulator.call(call["id"])["state"] == "offering"
     emulator.hangup(call["id"])
     assert remove().status_code in (200, 204)
+    assert agent_of(emulator, agent) is None
+    assert disagreements(session, emulator) == []
+
+
+def test_the_reconciler_waits_for_the_call_to_end_before_removing_the_agent(app, api, agent, emulator, session):
+    """A pending record that says "no agent" while Webitel's agent holds a call: not a conflict, only a
+    matter of waiting; once the call ends the next pass removes the agent."""
+    from connector.models import SyncState, WebitelUser, utcnow
+
+    call = offer_a_call(api, agent, emulator)
+    row = session.get(WebitelUser, uuid.UUID(agent["id"]))
+    row.is_agent, row.sync_state, row.next_attempt_at = False, SyncState.PENDING, utcnow()
+    session.commit()
+    assert reconcile(app) == {"pending": 1}
+    assert "call" in api.get(f"{BASE}/{agent['id']}").json["sync"]["last_error"]
+    assert agent_of(emulator, agent) is not None
+    emulator.hangup(call["id"])
+    assert reconcile(app) == {"in_sync": 1}
     assert agent_of(emulator, agent) is None
     assert disagreements(session, emulator) == []
