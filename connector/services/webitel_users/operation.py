@@ -14,6 +14,7 @@ a record is after its Webitel steps ran.
    - a step's fate unknown, or the time budget spent: the record keeps what was asked, pending, and
      the reconciler finishes it.
 If the process dies between 1 and 3, the committed intent says what to finish once the claim lapses.
+Steps 2 and 3 are the one lifecycle's (:mod:`.lifecycle`); this module is the API request's policy.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from sqlalchemy.orm import Session
 from ...errors import ConnectorError, DatabaseUnavailable, UpstreamError
 from ...models import SyncState, WebitelUser, WebitelUserState
 from ...webitel.errors import WebitelDeadlineExceeded
-from .. import steps
 from ..context import Context
 from ..steps import Outcome, Plan
 from ..upstream import upstream_error
@@ -57,7 +57,7 @@ def apply(ctx: Context, record: WebitelUser, before: Desired | None, plan: Plan,
     assert record.claim_id is not None, "a unit of work runs on a claimed record"
     was_in_sync = record.sync_state == SyncState.IN_SYNC
     _commit_intent(ctx, record, kind)
-    outcome = steps.run(operation, plan, action=action)
+    outcome = lifecycle.converge(operation, plan, action=action)  # within the request's own budget
     _log(outcome, record)
     return _finish(ctx, record, before, outcome, kind, action, was_in_sync)
 
