@@ -8,7 +8,7 @@ import httpx
 from flask import Flask
 from flask_cors import CORS
 
-from .api import auth, context, errors, observe
+from .api import admission, auth, context, errors, observe
 from .config import Config
 from .creatio.factory import make_creatio_side
 from .db import make_engine, make_session_factory
@@ -17,10 +17,11 @@ from .webitel import WebitelClient
 
 
 def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTransport | None = None,
-               creatio_transport: httpx.BaseTransport | None = None) -> Flask:
+               creatio_transport: httpx.BaseTransport | None = None, worker_threads: int | None = None) -> Flask:
     """``config`` defaults to the ``CONNECTOR_*`` environment; ``webitel_transport`` and
     ``creatio_transport`` replace the network (tests pass the emulator's and the Creatio stand-in's
-    in-process transports)."""
+    in-process transports); ``worker_threads``: the requests the worker serving the app (gunicorn, with
+    one more thread, for the liveness probe) admits at once (:mod:`connector.api.admission`)."""
     from .api import audit, creatio, drift, imports, lookups, service, webitel_users
 
     config = config or Config.from_env()
@@ -40,6 +41,8 @@ def create_app(config: Config | None = None, *, webitel_transport: httpx.BaseTra
     for module in (service, creatio, webitel_users, lookups, drift, imports, audit):
         app.register_blueprint(module.bp)
     observe.register(app)  # first: the request id is set before authentication logs anything
+    if worker_threads is not None:
+        admission.register(app, worker_threads)
     app.before_request(auth.require_token)
     app.before_request(context.start_deadline)
     app.teardown_request(context.stop_deadline)

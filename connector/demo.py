@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from .config import Config
+from .core.names import name_key
 from .creatio import SystemUserType
 from .models import Account, Contact, SysAdminUnit
-from .services.names import name_key
 
 DEMO_API_TOKEN = "demo-connector-token"
 DEMO_DATABASE_FILE = "webitel-connector-demo.sqlite"

@@ -8,7 +8,6 @@ can drop what belonged to the old one, e.g. a session).
 from __future__ import annotations
 
 import os
-import random
 import threading
 from collections.abc import Callable
 
@@ -45,10 +44,3 @@ class ProcessClient:
             if self._client is not None and self._pid == os.getpid():
                 self._client.close()
             self._client = None
-
-
-def backoff_s(first_s: float, attempt: int) -> float:
-    """The pause before retry ``attempt + 1``: doubling from ``first_s``, with jitter, so that
-    workers do not retry in step."""
-    delay = first_s * (2 ** attempt)
-    return random.uniform(delay / 2, delay)

@@ -8,7 +8,7 @@
 | WebitelUser        | the package's Webitel user (old package: WSysAccount), 1:1 with a system user |
 | WebitelUserLicense | detail: licenses granted to the Webitel user |
 | WebitelUserRole    | detail: Webitel roles of the user      |
-| WebitelUserSkill   | detail: call-center skills (capacity 1..100, active) |
+| WebitelUserSkill   | detail: call-center skills (capacity 0..100 as Webitel allows; the API sets 1..100, active) |
 
 Uniqueness lives in the database: one Webitel user per system user, an extension used once, a
 Webitel user id linked once, one detail row per license, role and skill.
@@ -254,7 +254,7 @@ class WebitelUserRole(Base):
 class WebitelUserSkill(Base):
     __tablename__ = "webitel_user_skill"
     __table_args__ = (UniqueConstraint("webitel_user_id", "skill_id"),
-                      CheckConstraint("capacity BETWEEN 1 AND 100", name="capacity"))
+                      CheckConstraint("capacity BETWEEN 0 AND 100", name="capacity"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     webitel_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("webitel_user.id", ondelete="CASCADE"))

@@ -22,6 +22,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from . import logs
+from .api.admission import Admission
 from .config import Config
 
 
@@ -46,8 +47,10 @@ class ConnectorServer(BaseApplication):
 
     def load_config(self) -> None:
         s = self.settings
+        # More threads than the requests a worker admits: the liveness probe's (connector.api.admission).
         for key, value in {"bind": f"{s.host}:{s.port}", "workers": s.workers, "worker_class": "gthread",
-                           "threads": s.threads, "timeout": s.timeout_s, "graceful_timeout": s.graceful_timeout_s,
+                           "threads": Admission.threads(s.threads), "timeout": s.timeout_s,
+                           "graceful_timeout": s.graceful_timeout_s,
                            "keepalive": s.keepalive_s, "accesslog": None,
                            "loglevel": self.config.log_level.lower(),
                            "logconfig_dict": logs.logging_dict(self.config.log_level, self.config.token_set().redact),
@@ -60,7 +63,8 @@ class ConnectorServer(BaseApplication):
     def load(self) -> Any:
         from .app import create_app
 
-        return create_app(self.config)  # in each worker: its own database pool and Webitel client
+        # In each worker: its own database pool and Webitel client, and its admitted requests.
+        return create_app(self.config, worker_threads=self.settings.threads)
 
 
 def _child_exit(_server: Any, worker: Any) -> None:

@@ -11,7 +11,7 @@ from ..errors import NotFound
 from ..services.paging import Page
 from . import schemas as s
 from .context import creatio
-from .routing import ApiBlueprint
+from .routing import UPSTREAM, ApiBlueprint
 
 bp = ApiBlueprint("creatio", __name__, tag="Creatio records", url_prefix="/api/v1/creatio")
 
@@ -24,14 +24,14 @@ def create_user(body: dict[str, Any]) -> SystemUser:
 
 
 @bp.operation("GET", "/users", summary="List system users", query=s.CreatioUserListQuerySchema,
-              response=s.CreatioUserPage, errors=(422, 502, 503, 504))
+              response=s.CreatioUserPage, errors=(422, *UPSTREAM))
 def list_users(query: dict[str, Any]) -> Page[SystemUser]:
     kind = query.pop("type")
     return creatio().list_system_users(**query, type=SystemUserType.from_label(kind) if kind else None)
 
 
 @bp.operation("GET", "/users/<uuid:user_id>", summary="Read a system user", response=s.CreatioUserSchema,
-              errors=(404, 502, 503, 504))
+              errors=(404, *UPSTREAM))
 def get_user(user_id: uuid.UUID) -> SystemUser:
     """An org unit or a role (not a system user) is not found."""
     user = creatio().get_system_user(user_id)
@@ -48,12 +48,12 @@ def patch_user(user_id: uuid.UUID, body: dict[str, Any]) -> SystemUser:
 
 
 @bp.operation("GET", "/contacts", summary="List contacts", query=s.ListQuerySchema, response=s.ContactPage,
-              errors=(422, 502, 503, 504))
+              errors=(422, *UPSTREAM))
 def list_contacts(query: dict[str, Any]) -> Page[Contact]:
     return creatio().list_contacts(**query)
 
 
 @bp.operation("GET", "/accounts", summary="List accounts", query=s.ListQuerySchema, response=s.AccountPage,
-              errors=(422, 502, 503, 504))
+              errors=(422, *UPSTREAM))
 def list_accounts(query: dict[str, Any]) -> Page[Account]:
     return creatio().list_accounts(**query)

@@ -8,10 +8,9 @@ from ..services import drift
 from ..services.paging import Page
 from . import schemas as s
 from .context import services
-from .routing import ApiBlueprint
+from .routing import UPSTREAM, ApiBlueprint
 
 bp = ApiBlueprint("drift", __name__, tag="Drift", url_prefix="/api/v1/drift")
-UPSTREAM = (502, 503, 504)
 
 
 @bp.operation("GET", "", summary="Where the records and Webitel differ", query=s.DriftQuerySchema,

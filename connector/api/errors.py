@@ -33,6 +33,8 @@ def handle(exc: Exception) -> Response:
         response.headers["WWW-Authenticate"] = 'Bearer realm="webitel-connector"'
     if error.status == 405:
         response.headers["Allow"] = ", ".join(sorted(allowed_methods()))
+    if error.code == "server_busy":
+        response.headers["Retry-After"] = "1"
     return response
 
 

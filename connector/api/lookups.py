@@ -7,10 +7,9 @@ from typing import Any
 from ..services import lookups
 from . import schemas as s
 from .context import webitel
-from .routing import ApiBlueprint
+from .routing import UPSTREAM, ApiBlueprint
 
 bp = ApiBlueprint("lookups", __name__, tag="Lookups", url_prefix="/api/v1/lookups")
-UPSTREAM = (502, 503, 504)
 
 
 @bp.operation("GET", "/licenses", summary="Licenses with product, limit and seats left, by product",

@@ -17,6 +17,8 @@ from marshmallow import Schema
 from . import idempotent, ids, inputs
 
 PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+# The answers of an operation that calls Webitel or Creatio: their error, unavailable, timeout.
+UPSTREAM = (502, 503, 504)
 
 
 @dataclass(frozen=True)

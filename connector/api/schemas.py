@@ -9,8 +9,8 @@ from typing import Any
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, pre_load, validate
 
+from ..core.names import stored_length
 from ..creatio.rules import MAX_NAME, too_long
-from ..services.names import stored_length
 
 INT64_MAX = 2**63 - 1  # Webitel's ids are int64
 MAX_PAGE = 1_000_000  # with the largest size, the row offset stays within 32 bits

@@ -10,10 +10,9 @@ from ..services import webitel_users as service
 from ..services.paging import Page
 from . import schemas as s
 from .context import creatio, db, services, webitel
-from .routing import ApiBlueprint
+from .routing import UPSTREAM, Answer, ApiBlueprint
 
 bp = ApiBlueprint("webitel_users", __name__, tag="Webitel users", url_prefix="/api/v1/webitel-users")
-UPSTREAM = (502, 503, 504)
 
 
 @bp.operation("GET", "", summary="List Webitel users", query=s.ListQuerySchema, response=s.WebitelUserPage,
@@ -49,10 +48,14 @@ def change_webitel_user(record_id: uuid.UUID, body: dict[str, Any]) -> WebitelUs
 
 
 @bp.operation("DELETE", "/<uuid:record_id>", summary="Delete a Webitel user (in Webitel too)", status=204,
-              errors=(404, 409, *UPSTREAM))
-def delete_webitel_user(record_id: uuid.UUID) -> None:
-    service.delete_webitel_user(services(), record_id)
-
+              errors=(202, 404, 409, *UPSTREAM))
+def delete_webitel_user(record_id: uuid.UUID) -> Answer | None:
+    """204: gone, here and in Webitel. 202: accepted but not finished: the record's create had an
+    answer that was lost and may still land in Webitel, so the record stays (``sync.state`` pending)
+    until the late-write horizon, when the connector removes what landed, and the record."""
+    if not service.delete_webitel_user(services(), record_id):
+        return Answer(None, 202)
+    return None
 
 @bp.operation("POST", "/<uuid:record_id>/licenses", summary="Grant a license", status=201,
               body=s.LicenseGrantSchema, response=s.WebitelUserSchema, errors=(404, 409, 422, *UPSTREAM))

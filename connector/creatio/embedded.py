@@ -14,13 +14,13 @@ from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..core.names import like_pattern, name_key, stored_length
+from ..core.paging import paginate
 from ..db import one_of
 from ..errors import Conflict, NotFound, field_error
 from ..models import Account as AccountRow
 from ..models import Contact as ContactRow
 from ..models import SysAdminUnit, utcnow
-from ..services.names import like_pattern, name_key, stored_length
-from ..services.paging import paginate
 from .records import (
     Account,
     AccountRef,

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..services.paging import Page
+from ..core.paging import Page
 
 __all__ = ["Account", "AccountRef", "Contact", "ContactCreated", "ContactRef", "NewContact", "Page", "SystemUser",
            "SystemUserType"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
+from ..core.names import clean_name, stored_length
 from ..errors import ValidationFailed, field_error
-from ..services.names import clean_name, stored_length
 from .records import ContactCreated, NewContact
 
 MAX_NAME = 250  # Creatio's Name columns of Contact and Account (and the embedded tables)

@@ -6,7 +6,7 @@ Two implementations, chosen by configuration (``connector.creatio.factory``):
   ``account``, for the demo and for tests;
 * ``ODataCreatio``: a live Creatio over OData 4 (``CONNECTOR_CREATIO_URL``).
 
-Names are matched in code on the normalised key (``connector.services.names.name_key``), never
+Names are matched in code on the normalised key (``connector.core.names.name_key``), never
 through the collation of the database behind Creatio.
 """
 

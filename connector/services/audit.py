@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from ..core.paging import Page, paginate
 from ..logs import current_request_id
 from ..models import AuditEvent, WebitelUser, utcnow
 from ..webitel.calls import Call
 from .context import Context
-from .paging import Page, paginate
 from .webitel_users.desired import Desired
 
 _INSERT_EVENT = insert(AuditEvent)  # built once: every change writes an event

@@ -9,23 +9,21 @@ never deletes or adopts a Webitel user that has no record: those are left to the
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import deadline, metrics
+from ..core.paging import Page
 from ..errors import ConnectorError
 from ..models import WebitelUser, WebitelUserState
 from ..webitel import WebitelError
-from . import audit
 from .call_center import CallCenter, read_call_center
 from .context import Context
-from .paging import Page
 from .reconcile import converge_claimed
 from .upstream import upstream_error
-from .webitel_users import claims, remote, rules, stun, sync, token_sweeps
+from .webitel_users import claims, lifecycle, remote, rules, stun, sync, token_sweeps
 from .webitel_users.desired import Desired
 
 MISSING_IN_WEBITEL, MISSING_RECORD, DIFFERS = "missing_in_webitel", "missing_record", "differs"
@@ -116,27 +114,43 @@ def _take_from_webitel(ctx: Context, record: WebitelUser) -> dict[str, Any]:
         return {"outcome": "skipped", "code": MISSING_IN_WEBITEL,
                 "message": "Webitel has no user for this record (or it is being created or deleted): repair it "
                            "to_webitel, or delete the record"}
-    extension = remote.extension_of(user)
     before = Desired.capture(record)
-    remote.take(record, user, stun=found, agent=agent, skill_rows=rows)
-    sync.mark_in_sync(ctx, record)
-    claims.release(record)
-    audit.add_event(ctx, action=f"repair {record.webitel_username} to_record", record=record, outcome="done",
-                    before=before, after=Desired.capture(record))
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
+    return lifecycle.finish(ctx, record, before, _TakeFromWebitel(record, user, found, agent, rows))
+
+
+@dataclass(frozen=True)
+class _TakeFromWebitel:
+    """``to_record`` repair's policy: the record takes what Webitel holds and is in sync; the value is
+    the repair's item."""
+
+    record: WebitelUser
+    user: dict
+    stun: bool
+    agent: dict | None
+    skill_rows: list[dict]
+
+    @property
+    def action(self) -> str:
+        return f"repair {self.record.webitel_username} to_record"
+
+    def settle(self, ctx: Context, record: WebitelUser) -> lifecycle.Settled[dict[str, Any]]:
+        remote.take(record, self.user, stun=self.stun, agent=self.agent, skill_rows=self.skill_rows)
+        sync.mark_in_sync(ctx, record)
+        return lifecycle.Settled({"outcome": "repaired", "sync_state": record.sync_state}, "done",
+                                 after=Desired.capture(record))
+
+    def taken_over(self) -> dict[str, Any]:
         return {"outcome": "lost", "code": "operation_in_progress", "message": "another unit of work took the record"}
-    except IntegrityError:
-        session.rollback()
-        holder = rules.extension_holder(session, extension or "", other_than=record.id)
-        error = rules.extension_taken(extension or "", holder)
+
+    def refused(self, ctx: Context) -> dict[str, Any]:
+        """A uniqueness rule refused what Webitel holds (another record has the extension)."""
+        error = rules.local_conflict(ctx.session, record_id=self.record.id, system_user_id=None, user_name=None,
+                                     webitel_username=self.record.webitel_username,
+                                     extension=remote.extension_of(self.user))
         return {"outcome": "failed", "code": error.code, "message": error.message}
-    except SQLAlchemyError:
-        session.rollback()
+
+    def failed(self) -> dict[str, Any]:
         return {"outcome": "failed", "code": "database_error", "message": "The connector's database failed"}
-    return {"outcome": "repaired", "sync_state": record.sync_state}
 
 
 def _postponed(record_id: uuid.UUID, direction: str) -> dict[str, Any]:

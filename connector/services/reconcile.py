@@ -13,19 +13,20 @@ import logging
 import time
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm.exc import StaleDataError
 
-from .. import deadline, metrics
+from .. import metrics
+from ..core.names import name_key
 from ..errors import ConnectorError
 from ..models import SyncState, WebitelUser, WebitelUserState
-from . import audit, steps
+from . import steps
 from .context import Context
-from .names import name_key
-from .webitel_users import claims, plans, sync, token_sweeps
+from .webitel_users import claims, lifecycle, plans, sync, token_sweeps
+from .webitel_users.agents import AGENT_ON_CALL
 from .webitel_users.desired import Desired
 
 log = logging.getLogger("connector.reconcile")
@@ -102,27 +103,39 @@ def converge_claimed(ctx: Context, record_id: uuid.UUID, claim_id: str, *, recre
         return LOST
     name = record.webitel_username
     before = Desired.capture(record)
-    with deadline.budget(ctx.settings.request_deadline_s):
-        outcome = steps.run(f"reconcile {name}", plans.converge(ctx.webitel, record, recreate=recreate),
-                            action=f"reconciling the Webitel user {name}")
-    try:
-        claims.release(record)
-        result = _settle(ctx, record, outcome)
-        audit.add_event(ctx, action=f"reconcile {name}" + (" (recreate)" if recreate else ""), record=record,
-                        outcome=result, before=before, after=None if result == REMOVED else Desired.capture(record),
-                        error_code=outcome.failure.code if outcome.failure is not None else None,
-                        calls=outcome.calls)
-        session.commit()
-    except StaleDataError:  # the claim lapsed and another unit of work took the record: it decides
-        session.rollback()
-        return LOST
-    except SQLAlchemyError:
-        session.rollback()
-        log.exception("could not save the reconciled record %s", name)
-        return FAILED
-    log.log(logging.INFO if result in (IN_SYNC, REMOVED) else logging.WARNING, "reconciled %s: %s%s", name, result,
-            f" ({record.sync_error})" if result in (PENDING, CONFLICT) and record.sync_error else "")
+    outcome = lifecycle.converge(f"reconcile {name}", plans.converge(ctx.webitel, record, recreate=recreate),
+                                 action=f"reconciling the Webitel user {name}",
+                                 budget_s=ctx.settings.request_deadline_s)
+    action = f"reconcile {name}" + (" (recreate)" if recreate else "")
+    result = lifecycle.finish(ctx, record, before, _Reconcile(action, outcome))
+    if result not in (LOST, FAILED):
+        log.log(logging.INFO if result in (IN_SYNC, REMOVED) else logging.WARNING, "reconciled %s: %s%s", name,
+                result, f" ({record.sync_error})" if result in (PENDING, CONFLICT) and record.sync_error else "")
     return result
+
+
+@dataclass(frozen=True)
+class _Reconcile:
+    """The reconciler's policy: the record is what converging it made it (in sync, removed, pending
+    for another try, or in conflict); the value is that state."""
+
+    action: str
+    outcome: steps.Outcome
+
+    def settle(self, ctx: Context, record: WebitelUser) -> lifecycle.Settled[str]:
+        result = _settle(ctx, record, self.outcome)
+        failure = self.outcome.failure
+        return lifecycle.Settled(result, result, after=None if result == REMOVED else Desired.capture(record),
+                                 error_code=failure.code if failure is not None else None, calls=self.outcome.calls)
+
+    def taken_over(self) -> str:
+        return LOST
+
+    def refused(self, _ctx: Context) -> str:
+        return FAILED
+
+    def failed(self) -> str:
+        return FAILED
 
 
 def _settle(ctx: Context, record: WebitelUser, outcome: steps.Outcome) -> str:
@@ -130,8 +143,7 @@ def _settle(ctx: Context, record: WebitelUser, outcome: steps.Outcome) -> str:
         sync.note_uncertain(ctx, record, outcome.calls)
     if outcome.ok:
         if record.state == WebitelUserState.DELETING:
-            ctx.session.delete(record)
-            return REMOVED
+            return REMOVED if sync.remove(ctx, record) else PENDING
         record.state = WebitelUserState.ACTIVE
         sync.mark_in_sync(ctx, record)
         return str(record.sync_state)
@@ -147,7 +159,10 @@ def _settle(ctx: Context, record: WebitelUser, outcome: steps.Outcome) -> str:
 
 def _waits_for_another_record(ctx: Context, failure: ConnectorError) -> bool:
     """Webitel refused the record's extension because one of the connector's own records still holds
-    it there while it moves to another (pending too): not a conflict, only a matter of order."""
+    it there while it moves to another (pending too), or refused to remove an agent while it holds a
+    call: not a conflict, only a matter of waiting."""
+    if failure.code == AGENT_ON_CALL:  # Webitel refuses it only until the agent's call ends
+        return True
     holder = failure.details.get("holder")
     if failure.code != "extension_taken" or not holder:
         return False

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.call_policy import GATEWAY_STATUSES
 from ..errors import UpstreamError
 from ..webitel.errors import WebitelAPIError, WebitelError, WebitelTimeout, WebitelUnavailable
-
-GATEWAY_STATUSES = (502, 503, 504)
 
 
 def upstream_error(exc: WebitelError, action: str, **details: Any) -> UpstreamError:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from .as_user import AsUser, acting, sweep
 from .errors import WebitelNotFound
 from .http import WebitelHTTP
 
@@ -52,7 +54,10 @@ class WebitelClient:
         return self.http.request("GET", f"/users/{user_id}")
 
     def find_user(self, user_id: str) -> dict | None:
-        return self._find(f"/users/{user_id}")
+        """The user, or None when Webitel has none, or deleted it softly (it stays readable with
+        ``deleted_at``, but is gone: it signs in nowhere and lists leave it out)."""
+        user = self._find(f"/users/{user_id}")
+        return None if user is None or user.get("deleted_at") else user
 
     def find_user_by_username(self, username: str) -> dict | None:
         """The user whose username equals ``username`` case-insensitively, soft-deleted ones included
@@ -109,16 +114,14 @@ class WebitelClient:
         with contextlib.suppress(WebitelNotFound):  # already gone: what we wanted
             self.http.request("DELETE", f"/users/{user_id}/tokens/{token_id}")
 
-    def phone_settings(self, user_token: str) -> dict | None:
-        """``GET /user/settings/phone`` as the token's user; None before the first save (404)."""
-        try:
-            return self.http.request("GET", "/user/settings/phone", token=user_token)
-        except WebitelNotFound:
-            return None
+    def as_user(self, user_id: str) -> AbstractContextManager[AsUser]:
+        """Act as the user (a short-lived token of its own) for the calls only its own token may make:
+        ``with client.as_user(uid) as user: user.phone_settings()`` (:mod:`connector.webitel.as_user`)."""
+        return acting(self, user_id)
 
-    def put_phone_settings(self, user_token: str, *, webrtc: bool, stun: bool) -> dict:
-        return self.http.request("PUT", "/user/settings/phone", json_body={"webrtc": webrtc, "stun": stun},
-                                 token=user_token)
+    def sweep_tokens(self, user_id: str, *, quiet: bool = True) -> int:
+        """Delete the tokens an act as the user left behind; how many."""
+        return sweep(self, user_id, quiet=quiet)
 
     # -- call center ----------------------------------------------------------------------------
     def teams(self, *, q: str | None = None) -> list[dict]:

@@ -16,7 +16,9 @@ from typing import Any
 import httpx
 
 from .. import deadline
-from ..http_pool import ProcessClient, backoff_s
+from ..core import call_policy
+from ..core.call_policy import GATEWAY_STATUSES, SAFE_METHODS, capped
+from ..http_pool import ProcessClient
 from ..logs import REQUEST_ID_HEADER, current_request_id
 from . import calls
 from .calls import FAILED, OK, REFUSED, UNCERTAIN, Call
@@ -32,9 +34,7 @@ from .observe import record_call
 
 log = logging.getLogger("connector.webitel")
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-RETRY_STATUSES = frozenset({502, 503, 504})
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+__all__ = ["SAFE_METHODS", "WebitelHTTP"]
 
 
 class WebitelHTTP:
@@ -43,9 +43,7 @@ class WebitelHTTP:
                  sleep: Callable[[float], None] = time.sleep, pool_size: int = 20) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
-        self.retries = retries
-        self.backoff_s = backoff_s
-        self._sleep = sleep
+        self._retries = call_policy.Retries(retries, backoff_s, sleep)
         self._client = ProcessClient(self.base_url, connect_timeout_s=connect_timeout_s, read_timeout_s=read_timeout_s,
                                      pool_size=pool_size, transport=transport)
         self.timeout = self._client.timeout
@@ -63,8 +61,8 @@ class WebitelHTTP:
         fits in the unit of work's time budget (:mod:`connector.deadline`) and is recorded in its
         call log (:mod:`connector.webitel.calls`)."""
         method = method.upper()
-        safe = method in SAFE_METHODS if idempotent is None else idempotent
-        attempts = 1 + (self.retries if retries is None else retries)
+        safe = call_policy.is_safe(method, idempotent)
+        attempts = self._retries.attempts(retries)
         headers = {"X-Webitel-Access": token if token is not None else self._token}
         if request_id := current_request_id():
             headers[REQUEST_ID_HEADER] = request_id  # one id from Creatio's call through Webitel's logs
@@ -75,7 +73,7 @@ class WebitelHTTP:
             started = time.perf_counter()
             try:
                 response = self._http().request(method, path, params=params, json=json_body, headers=headers,
-                                                timeout=_capped(timeout or self.timeout))
+                                                timeout=capped(timeout or self.timeout))
             except httpx.HTTPError as exc:
                 lost = _transport_error(exc, method, path)
                 _record(method, path, None, UNCERTAIN if lost.sent else FAILED, started, attempt + 1,
@@ -91,31 +89,12 @@ class WebitelHTTP:
                 if status < 400:
                     return _json(response)
                 error = _api_error(response, method, path)
-                if last or not safe or status not in RETRY_STATUSES:
+                if last or not safe or status not in GATEWAY_STATUSES:
                     raise error
                 log.warning("webitel %s %s answered %d (attempt %d/%d)", method, path, status, attempt + 1, attempts)
-            pause = self._backoff(attempt)
-            if deadline.cap(pause) < pause:  # no time left for the pause and another attempt
+            if not self._retries.pause(attempt):  # no time left for the pause and another attempt
                 raise error
-            self._sleep(pause)
         raise AssertionError("unreachable: the last attempt returns or raises")
-
-    def _backoff(self, attempt: int) -> float:
-        return backoff_s(self.backoff_s, attempt)
-
-
-def _capped(timeout: httpx.Timeout) -> httpx.Timeout:
-    """The timeout, shortened to what is left of the unit of work's budget."""
-    left = deadline.remaining()
-    if left is None:
-        return timeout
-    left = max(left, 0.001)
-    return httpx.Timeout(connect=_min(timeout.connect, left), read=_min(timeout.read, left),
-                         write=_min(timeout.write, left), pool=_min(timeout.pool, left))
-
-
-def _min(value: float | None, left: float) -> float:
-    return left if value is None else min(value, left)
 
 
 def _record(method: str, path: str, status: int | None, outcome: str, started: float, attempt: int, *,
@@ -149,7 +128,7 @@ def _api_error(response: httpx.Response, method: str, path: str) -> WebitelError
 
 
 def _transport_error(exc: httpx.HTTPError, method: str, path: str) -> WebitelTransportError:
-    sent = not isinstance(exc, _NOT_SENT)
+    sent = call_policy.was_sent(exc)
     if isinstance(exc, httpx.TimeoutException):
         return WebitelTimeout(f"Webitel did not answer in time ({type(exc).__name__})", sent=sent,
                               method=method, path=path)

@@ -5,34 +5,13 @@ query and no header is logged, so neither the token nor a password can reach the
 from __future__ import annotations
 
 import logging
-import re
 
 from .. import metrics
+from ..core.call_policy import operation, outcome_of
+
+__all__ = ["operation", "outcome_of", "record_call"]
 
 log = logging.getLogger("connector.webitel.calls")
-
-# A segment of a route is a word (``users``, ``call_center``, ``AuthService.svc``); anything with a
-# digit, and any run of 8 or more hex digits (a token id such as ``deadbeefcafebabe``), is an id.
-_WORD = re.compile(r"[A-Za-z_.-]+")
-_HEX = re.compile(r"[0-9a-fA-F-]{8,}")
-
-
-def _segment(segment: str) -> str:
-    return segment if not segment or (_WORD.fullmatch(segment) and not _HEX.fullmatch(segment)) else "{id}"
-
-
-def operation(method: str, path: str) -> str:
-    """``GET /users/{id}`` for ``GET /users/42``, ``DELETE /users/{id}/tokens/{id}`` for a token's
-    key: the route template, one name per kind of call whatever the ids, so that the series stay
-    as many as the routes the connector calls."""
-    return f"{method} {'/'.join(_segment(s) for s in path.split('/'))}"
-
-
-def outcome_of(status: int | None, failure: str | None = None) -> str:
-    """``ok``, ``client_error`` (4xx), ``server_error`` (5xx), or the failure (``timeout``, ``unreachable``)."""
-    if status is None:
-        return failure or "unreachable"
-    return "ok" if status < 400 else "client_error" if status < 500 else "server_error"
 
 
 def record_call(method: str, path: str, *, status: int | None, duration_s: float, attempt: int,

@@ -7,16 +7,14 @@ from typing import Any
 
 import httpx
 
+from ...core.call_policy import GATEWAY_STATUSES, was_sent
 from ..errors import CreatioAuthFailed, CreatioError, CreatioTimeout, CreatioUnavailable
 
-GATEWAY_STATUSES = frozenset({502, 503, 504})
 DETAIL_LIMIT = 500
-# Exceptions raised before the request left: repeating it cannot do anything twice.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 def transport_error(exc: httpx.HTTPError, action: str) -> CreatioError:
-    sent = not isinstance(exc, NOT_SENT)
+    sent = was_sent(exc)
     if isinstance(exc, httpx.TimeoutException):
         return CreatioTimeout(f"Creatio did not answer in time while {action}", outcome_unknown=sent)
     return CreatioUnavailable(f"Creatio could not be reached while {action} ({type(exc).__name__})",

@@ -16,17 +16,18 @@ from typing import Any
 
 import httpx
 
-from ... import metrics
-from ...http_pool import ProcessClient, backoff_s
+from ... import deadline, metrics
+from ...core import call_policy
+from ...core.call_policy import GATEWAY_STATUSES, SAFE_METHODS, capped, operation, outcome_of
+from ...http_pool import ProcessClient
 from ...logs import REQUEST_ID_HEADER, current_request_id
-from ...webitel.observe import operation, outcome_of
-from ..errors import CreatioAuthFailed
-from .answers import GATEWAY_STATUSES, answer_error, transport_error
+from ..errors import CreatioAuthFailed, CreatioError, CreatioTimeout
+from .answers import answer_error, transport_error
 from .auth import Auth
 
 log = logging.getLogger("connector.creatio")
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+__all__ = ["SAFE_METHODS", "CreatioHTTP"]
 
 
 class CreatioHTTP:
@@ -36,9 +37,7 @@ class CreatioHTTP:
                  pool_size: int = 10) -> None:
         self.odata_path = odata_path.strip("/")
         self.auth = auth
-        self.retries = retries
-        self.backoff_s = backoff_s
-        self._sleep = sleep
+        self._retries = call_policy.Retries(retries, backoff_s, sleep)
         # A new process (a forked worker) has no session: it signs in anew.
         self._client = ProcessClient(base_url.rstrip("/") + "/", connect_timeout_s=connect_timeout_s,
                                      read_timeout_s=read_timeout_s, pool_size=pool_size, transport=transport,
@@ -64,12 +63,14 @@ class CreatioHTTP:
         under the Creatio URL, or absolute). ``action`` says what the connector was doing, for errors."""
         method = method.upper()
         url = f"{self.odata_path}/{path}" if odata else path
-        safe = method in SAFE_METHODS if safe is None else safe
-        attempts = 1 + (self.retries if retries is None else retries)
+        safe = call_policy.is_safe(method, safe)
+        attempts = self._retries.attempts(retries)
         limit = httpx.Timeout(timeout) if timeout else self.timeout
         renewed = False
         attempt = 0
         while True:
+            if deadline.expired():  # nothing is sent once the request's time is spent
+                raise CreatioTimeout(f"The request's time ran out before Creatio answered while {action}")
             client = self._client.get()  # before the sign-in, which uses the same client (and its cookies)
             sent_headers = dict(headers or {})
             if request_id := current_request_id():
@@ -81,9 +82,9 @@ class CreatioHTTP:
             started = time.perf_counter()
             try:
                 response = client.request(method, url, params=params, json=json, data=data,
-                                                headers=sent_headers, timeout=limit)
+                                          headers=sent_headers, timeout=capped(limit))
             except httpx.HTTPError as exc:
-                error = transport_error(exc, action)
+                error: CreatioError = transport_error(exc, action)
                 _count(method, path, None, started, "timeout" if isinstance(exc, httpx.TimeoutException)
                        else "unreachable")
                 log.warning("creatio %s %s failed: %s (attempt %d/%d)", method, url, type(exc).__name__,
@@ -108,7 +109,9 @@ class CreatioHTTP:
                     return response
                 log.warning("creatio %s %s answered %d (attempt %d/%d)", method, url, response.status_code,
                             attempt + 1, attempts)
-            self._sleep(backoff_s(self.backoff_s, attempt))
+                error = answer_error(response, action)
+            if not self._retries.pause(attempt):  # no time left for the pause and another attempt
+                raise error
             attempt += 1
 
     @staticmethod

@@ -8,7 +8,7 @@ import re
 import uuid
 from urllib.parse import quote
 
-from ...services.names import clean_name
+from ...core.names import clean_name
 
 _WORDS = re.compile(r"[^\W_]+")  # letters and digits: nothing a LIKE could read as a wildcard
 # Left as they are in a query string, as OData's own examples write them; the rest is percent-encoded

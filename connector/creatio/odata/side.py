@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from ...config import Config
-from ...services.names import name_key
+from ...core.names import name_key
 from ..errors import AmbiguousName, CreatioError, MethodNotAllowed
 from ..records import Account, Contact, ContactCreated, ContactRef, NewContact, Page, SystemUser, SystemUserType
 from ..rules import check_new_contacts, chunks, record_name

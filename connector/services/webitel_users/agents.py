@@ -16,12 +16,17 @@ from ...webitel import WebitelAPIError, WebitelBadRequest, WebitelClient, Webite
 from ..steps import Plan, Step
 
 E_AGENT_EXISTS = "store.sql_agent.save.app_error"  # the user is an agent already
+E_AGENT_DELETE = "store.sql_agent.delete.app_error"
 E_NO_CC_LICENSE = "app.license.cc"
 E_PHONE_NOT_REGISTERED = "store.sql_agent.set_online.app_error"
 E_ROW_EXISTS = "store.sql_skill_in_agent.create.app_error"
 E_TEAM_NOT_FOUND = "store.sql_agent_team.get.app_error"
 E_SKILL_NOT_FOUND = "store.sql_skill.get.app_error"
 CALL_CENTER = "CALL_CENTER"
+# The states of an agent's call channel in which it holds a call (Webitel refuses to delete it then:
+# the call's attempt references the agent).
+ON_CALL = frozenset({"offering", "bridged"})
+AGENT_ON_CALL = "agent_on_call"
 # Webitel refuses an agent whose task, chat or progressive count is below 1.
 COUNTERS = {"progressive_count": 1, "chat_count": 1, "task_count": 1}
 
@@ -45,9 +50,20 @@ def refusal(name: str) -> Callable[[WebitelAPIError], ConnectorError | None]:
             return _with(field_error("team_id", "Webitel has no such team"), envelope)
         if exc.error_id == E_SKILL_NOT_FOUND:
             return _with(field_error("skill_id", "Webitel has no such skill"), envelope)
+        if exc.error_id == E_AGENT_DELETE and "foreign key" in exc.detail:
+            return _with(on_call(name), envelope)
         return None
 
     return refuse
+
+
+def on_call(name: str) -> Conflict:
+    return Conflict(f"{name} holds a call in Webitel (offered or in progress), and an agent cannot be removed "
+                    f"while it does; nothing was changed: try again when the call ends", code=AGENT_ON_CALL)
+
+
+def holds_a_call(agent: dict) -> bool:
+    return any(str(channel.get("state") or "") in ON_CALL for channel in agent.get("channel") or [])
 
 
 def _with(error: ConnectorError, webitel: dict) -> ConnectorError:
@@ -101,13 +117,18 @@ def find_agent(webitel: WebitelClient, record: WebitelUser, uid: str) -> Step:
     return Step("webitel.find_agent", action)
 
 
-def remove_agent(webitel: WebitelClient, agent_id: str) -> Plan:
+def remove_agent(webitel: WebitelClient, record: WebitelUser, agent: dict) -> Plan:
     """The agent goes offline, then it is removed from Webitel's call center (its skill rows go with
-    it; the record keeps its skills)."""
+    it; the record keeps its skills). Not while it holds a call: Webitel would refuse the delete after
+    the agent was taken offline, so the refusal comes first, with nothing changed."""
+    if holds_a_call(agent):
+        raise on_call(record.webitel_username)
+    agent_id = str(agent["id"])
     yield Step("webitel.agent_offline", lambda: _offline(webitel, agent_id),
                confirm=lambda: True if _status_of(webitel, agent_id) in (None, "offline") else None)
     yield Step("webitel.delete_agent", lambda: _done(webitel.delete_agent, agent_id),
-               confirm=lambda: True if _find_agent(webitel, agent_id) is None else None)
+               confirm=lambda: True if _find_agent(webitel, agent_id) is None else None,
+               refusal=refusal(record.webitel_username))
 
 
 def activate(webitel: WebitelClient, record: WebitelUser, uid: str) -> Plan:
@@ -123,7 +144,7 @@ def converge_agent(webitel: WebitelClient, record: WebitelUser, uid: str) -> Pla
     agent = yield find_agent(webitel, record, uid)
     if not record.is_agent:
         if agent is not None:
-            yield from remove_agent(webitel, str(agent["id"]))
+            yield from remove_agent(webitel, record, agent)
         record.webitel_agent_id, record.agent_status = None, None
         return
     if agent is None:

@@ -79,7 +79,7 @@ def _plan(ctx: Context, record: WebitelUser, before: Desired, wanted: dict[str, 
     elif was_agent and not record.is_agent:
         agent = yield agents.find_agent(webitel, record, uid)
         if agent is not None:
-            yield from agents.remove_agent(webitel, str(agent["id"]))
+            yield from agents.remove_agent(webitel, record, agent)
         record.webitel_agent_id, record.agent_status = None, None
     elif record.is_agent and "team_id" in wanted:
         agent = yield agents.find_agent(webitel, record, uid)

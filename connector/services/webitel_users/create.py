@@ -7,9 +7,9 @@ import logging
 import uuid
 from datetime import timedelta
 
+from ...core.names import name_key
 from ...models import SyncState, WebitelUser, WebitelUserState
 from ..context import Context
-from ..names import name_key
 from . import claims, operation, plans, rules
 from .rules import SystemUserLike
 

@@ -6,33 +6,34 @@ a record is after its Webitel steps ran.
 2. The step runner converges Webitel to it (:mod:`connector.services.steps`).
 3. The result is committed with the claim released:
    - every step done: the record is in sync (or pending one more check, when a request whose fate was
-     unknown may still land); a delete removes the record;
+     unknown may still land); a delete removes the record (or keeps it, deleting and pending, while a
+     create whose fate is unknown may still land);
    - a step refused: the record is put back as it was (Webitel's steps were undone; if an undo could
      not be confirmed, the record is pending and the reconciler brings Webitel back to it); a create
      Webitel refused leaves no record;
    - a step's fate unknown, or the time budget spent: the record keeps what was asked, pending, and
      the reconciler finishes it.
 If the process dies between 1 and 3, the committed intent says what to finish once the claim lapses.
+Steps 2 and 3 are the one lifecycle's (:mod:`.lifecycle`); this module is the API request's policy.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from ...errors import ConnectorError, DatabaseUnavailable, UpstreamError
 from ...models import SyncState, WebitelUser, WebitelUserState
 from ...webitel.errors import WebitelDeadlineExceeded
-from .. import audit, steps
 from ..context import Context
 from ..steps import Outcome, Plan
 from ..upstream import upstream_error
-from . import claims, rules, sync
+from . import lifecycle, rules, sync
 from .desired import Desired
 
 log = logging.getLogger("connector.webitel_users")
@@ -51,11 +52,12 @@ class Kind(enum.Enum):
 def apply(ctx: Context, record: WebitelUser, before: Desired | None, plan: Plan, *, kind: Kind, operation: str,
           action: str) -> WebitelUser | None:
     """Commit ``record`` (claimed, changed) as the intent, converge Webitel with ``plan``, commit the
-    result; returns the record (None after a delete) or raises the error to answer."""
+    result; returns the record (None after a delete; the record when it stays until a create whose
+    fate is unknown can no longer land) or raises the error to answer."""
     assert record.claim_id is not None, "a unit of work runs on a claimed record"
     was_in_sync = record.sync_state == SyncState.IN_SYNC
     _commit_intent(ctx, record, kind)
-    outcome = steps.run(operation, plan, action=action)
+    outcome = lifecycle.converge(operation, plan, action=action)  # within the request's own budget
     _log(outcome, record)
     return _finish(ctx, record, before, outcome, kind, action, was_in_sync)
 
@@ -93,29 +95,51 @@ def _commit_intent(ctx: Context, record: WebitelUser, kind: Kind) -> None:
 
 def _finish(ctx: Context, record: WebitelUser, before: Desired | None, outcome: Outcome, kind: Kind,
             action: str, was_in_sync: bool) -> WebitelUser | None:
-    session = ctx.session
-    try:
-        claims.release(record)
-        asked = _asked(record, kind)  # before the result may put the record back
-        error = _settle(ctx, record, before, outcome, kind, action, was_in_sync)
-        _audit(ctx, record, before, asked, outcome, kind, error)
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise UpstreamError(f"The work on {record.webitel_username} outlived its time and was taken over; the "
-                            f"connector finishes it in the background", status=504, code="webitel_timeout",
-                            steps=outcome.steps, outcome="pending", record_id=str(record.id)) from None
-    except SQLAlchemyError:
-        session.rollback()
-        log.exception("could not save the result of %s", outcome.operation)
-        raise DatabaseUnavailable(f"The connector's database failed after Webitel was changed ({outcome.operation}); "
-                                  f"the connector finishes it in the background", steps=outcome.steps,
-                                  outcome="pending", record_id=str(record.id)) from None
+    policy = _Request(outcome, kind, action, before, was_in_sync, str(record.id), record.webitel_username)
+    error = lifecycle.finish(ctx, record, before, policy)
     if record.sync_state == SyncState.PENDING and record.next_attempt_at is not None:
         ctx.pending_at(record.next_attempt_at)  # now that it is committed, the reconciler can see it
     if error is not None:
         raise error
-    return None if kind is Kind.DELETE else record
+    return None if kind is Kind.DELETE and inspect(record).was_deleted else record
+
+
+@dataclass
+class _Request:
+    """An API request's policy: the record is what the steps made it (or put back after a refusal),
+    and the error to answer is the value; a commit that fails is an error to answer too."""
+
+    outcome: Outcome
+    kind: Kind
+    what: str  # what the request was doing, for the messages
+    before: Desired | None
+    was_in_sync: bool
+    record_id: str
+    username: str
+
+    @property
+    def action(self) -> str:
+        return self.outcome.operation
+
+    def settle(self, ctx: Context, record: WebitelUser) -> lifecycle.Settled[ConnectorError | None]:
+        asked = _asked(record, self.kind)  # before the result may put the record back
+        error = _settle(ctx, record, self.before, self.outcome, self.kind, self.what, self.was_in_sync)
+        result = "done" if error is None else str(error.details.get("outcome") or "refused")
+        return lifecycle.Settled(error, result, after=asked, error_code=error.code if error is not None else None,
+                                 calls=self.outcome.calls)
+
+    def taken_over(self) -> ConnectorError | None:
+        raise UpstreamError(f"The work on {self.username} outlived its time and was taken over; the connector "
+                            f"finishes it in the background", status=504, code="webitel_timeout",
+                            steps=self.outcome.steps, outcome="pending", record_id=self.record_id)
+
+    def refused(self, _ctx: Context) -> ConnectorError | None:
+        return self.failed()
+
+    def failed(self) -> ConnectorError | None:
+        raise DatabaseUnavailable(f"The connector's database failed after Webitel was changed "
+                                  f"({self.outcome.operation}); the connector finishes it in the background",
+                                  steps=self.outcome.steps, outcome="pending", record_id=self.record_id)
 
 
 def _settle(ctx: Context, record: WebitelUser, before: Desired | None, outcome: Outcome, kind: Kind,
@@ -125,7 +149,7 @@ def _settle(ctx: Context, record: WebitelUser, before: Desired | None, outcome: 
         sync.note_uncertain(ctx, record, outcome.calls)
     if outcome.ok:
         if kind is Kind.DELETE:
-            ctx.session.delete(record)
+            sync.remove(ctx, record)
             return None
         record.state = WebitelUserState.ACTIVE
         if was_in_sync or kind is Kind.CREATE:
@@ -174,14 +198,6 @@ def _asked(record: WebitelUser, kind: Kind) -> Desired | None:
     if kind is Kind.CREATE:
         return replace(wanted, columns={**wanted.columns, "state": WebitelUserState.ACTIVE})
     return wanted
-
-
-def _audit(ctx: Context, record: WebitelUser, before: Desired | None, asked: Desired | None, outcome: Outcome,
-           kind: Kind, error: ConnectorError | None) -> None:
-    """The trail: what was asked (before, after) and what became of it."""
-    result = "done" if error is None else str(error.details.get("outcome") or "refused")
-    audit.add_event(ctx, action=outcome.operation, record=record, outcome=result, before=before, after=asked,
-                    error_code=error.code if error is not None else None, calls=outcome.calls)
 
 
 def _log(outcome: Outcome, record: WebitelUser) -> None:

@@ -24,9 +24,10 @@ def sequence(*steps: Step) -> Plan:
 
 def find_own_user(webitel: WebitelClient, record: WebitelUser) -> dict | None:
     """The Webitel user this record's create made, if it exists (found by username, recognised by the
-    connector's mark). A user with the username but without the mark is someone else's."""
+    connector's mark). A user with the username but without the mark is someone else's; one deleted
+    in Webitel (softly: still readable, with ``deleted_at``) is gone."""
     user = webitel.find_user_by_username(record.webitel_username)
-    return user if remote.is_own(user, record) else None
+    return user if user is not None and remote.is_own(user, record) and not remote.is_deleted(user) else None
 
 
 def create_user(webitel: WebitelClient, record: WebitelUser) -> Step:
@@ -43,10 +44,18 @@ def create_user(webitel: WebitelClient, record: WebitelUser) -> Step:
         try:
             return webitel.create_user(body)
         except WebitelConflict as exc:
-            own = find_own_user(webitel, record) if exc.error_id == rules.E_USERNAME_CONFLICT else None
-            if own is None:
+            held = webitel.find_user_by_username(record.webitel_username) \
+                if exc.error_id in (rules.E_USERNAME_CONFLICT, rules.E_EXTENSION_CONFLICT) else None
+            if not remote.is_own(held, record):
                 raise
-            return own
+            assert held is not None
+            if not remote.is_deleted(held):
+                return held
+            # The connector's own user, deleted softly in Webitel: it still holds the username and
+            # extension there, so it goes for good before the user is made again.
+            with contextlib.suppress(WebitelNotFound):
+                webitel.delete_user(str(held["id"]))
+            return webitel.create_user(body)
 
     return Step("webitel.create_user", action, confirm=lambda: find_own_user(webitel, record),
                 refusal=rules.user_refusal(webitel, record.webitel_username, record.extension))
@@ -104,7 +113,7 @@ def remove(webitel: WebitelClient, record: WebitelUser) -> Plan:
         uid = str(own["id"])
     agent = yield Step("webitel.find_agent", lambda: webitel.find_agent_of(uid))
     if agent is not None:
-        yield from agents.remove_agent(webitel, str(agent["id"]))
+        yield from agents.remove_agent(webitel, record, agent)
     yield delete_user(webitel, uid)
 
 
@@ -123,13 +132,16 @@ def converge(webitel: WebitelClient, record: WebitelUser, *, recreate: bool = Fa
                            f"in Webitel; repair the record to create it again, or delete the record",
                            code="missing_in_webitel")
     if user is None:
+        # Linked to no user from here on: should the create's answer be lost, the record is one whose
+        # create may still land (a delete then waits for it: sync.remove).
+        record.webitel_user_id = None
         user = yield create_user(webitel, record)
         remote.link(record, user)
     uid = str(user["id"])
     patch = remote.user_patch(record, user)
     if patch:
         yield update_user(webitel, record, uid, patch, holds=lambda user: not remote.user_patch(record, user))
-    current = yield Step("webitel.read_phone_settings", lambda: stun.read(webitel, uid))
+    current = yield stun.read_step(webitel, uid)
     if current != record.stun_enabled:
         yield stun.step(webitel, uid, record.stun_enabled)
     yield from agents.converge_agent(webitel, record, uid)

@@ -11,11 +11,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ... import deadline
+from ...core.names import like_pattern
+from ...core.paging import Page, paginate
 from ...errors import NotFound
 from ...models import WebitelUser
 from ...webitel import WebitelClient, WebitelError
-from ..names import like_pattern
-from ..paging import Page, paginate
 
 log = logging.getLogger("connector.webitel_users")
 STATUS_READ_S = 2.0  # a read waits this long at most for Webitel's agent statuses

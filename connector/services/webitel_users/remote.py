@@ -30,6 +30,12 @@ def extension_of(remote: dict) -> str | None:
     return remote.get("extension") or None
 
 
+def is_deleted(remote: dict) -> bool:
+    """Webitel deletes a user softly unless asked otherwise: it stays readable, with ``deleted_at``
+    (and keeps its username and extension). For the connector it is gone."""
+    return bool(remote.get("deleted_at"))
+
+
 def is_own(remote: dict | None, record: WebitelUser) -> bool:
     return remote is not None and (remote.get("profile") or {}).get(RECORD_MARK) == str(record.id)
 

@@ -11,10 +11,10 @@ from typing import Protocol, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...core.names import name_key
 from ...errors import BusinessRuleError, Conflict, ConnectorError, field_error
 from ...models import WebitelUser
 from ...webitel import WebitelAPIError, WebitelClient, WebitelError
-from ..names import name_key
 from ..upstream import upstream_error
 
 T = TypeVar("T")

@@ -26,9 +26,11 @@ def set_agent_status(ctx: Context, record_id: uuid.UUID, status: str, pause_caus
 
     def plan() -> Plan:
         agent = yield agents.find_agent(ctx.webitel, record, uid)
-        if agent is None:
-            raise BusinessRuleError(f"{record.webitel_username} is not an agent in Webitel (the reconciler is making "
-                                    f"it one)", code="not_an_agent")
+        if agent is None:  # removed in Webitel by someone else: reported, never undone silently
+            raise BusinessRuleError(f"{record.webitel_username} is an agent on its record but not in Webitel (it was "
+                                    f"removed there); repair the record to_webitel (POST /api/v1/drift/repair) to "
+                                    f"make it an agent again, or untick Agent", code="not_an_agent",
+                                    fields={"status": ["the user is not an agent in Webitel"]})
         record.webitel_agent_id = str(agent["id"])
         yield from agents.set_status(ctx.webitel, record, record.webitel_agent_id, status, pause_cause)
 

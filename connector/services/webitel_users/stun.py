@@ -1,38 +1,31 @@
-"""STUN, Webitel's per-user phone setting.
-
-``/user/settings/phone`` belongs to the token's own user, so the connector mints a short-lived
-access token for the user, reads or writes the setting as that user, and deletes the token again,
-also when the call fails. Tokens are recognised by their ``usage`` mark, so one left behind (its
-delete failed, or its creation's answer was lost) is swept by the next STUN call for the user, and
-by the reconciler where a creation's answer was lost (``token_sweeps``).
+"""STUN, Webitel's per-user phone setting, read and set by acting as the user
+(:meth:`WebitelClient.as_user <connector.webitel.client.WebitelClient.as_user>`: the token protocol
+lives in the Webitel client), as steps the step runner runs like any other.
 """
 
 from __future__ import annotations
 
-import logging
-import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-from ...webitel import WebitelClient, WebitelError
+from ...webitel import WebitelClient
+from ...webitel.as_user import TOKEN_USAGE
 from ..steps import Step
 
-log = logging.getLogger("connector.stun")
+__all__ = ["STEP", "TOKEN_USAGE", "apply", "read", "step", "sweep"]
 
-TOKEN_USAGE = "creatio-connector:stun"
 STEP = "webitel.phone_settings"
 
 
 def apply(webitel: WebitelClient, webitel_user_id: str, enabled: bool) -> bool:
-    with _user_token(webitel, webitel_user_id) as token:
-        webitel.put_phone_settings(token, webrtc=True, stun=enabled)
+    with webitel.as_user(webitel_user_id) as user:
+        user.put_phone_settings(webrtc=True, stun=enabled)
     return enabled
 
 
 def read(webitel: WebitelClient, webitel_user_id: str) -> bool:
     """The user's STUN flag (False before the first save)."""
-    with _user_token(webitel, webitel_user_id) as token:
-        settings = webitel.phone_settings(token) or {}
+    with webitel.as_user(webitel_user_id) as user:
+        settings = user.phone_settings() or {}
     return bool(settings.get("webrtc")) and bool(settings.get("stun"))
 
 
@@ -43,35 +36,16 @@ def step(webitel: WebitelClient, webitel_user_id: str, enabled: bool, *, undo_to
                 undo=step(webitel, webitel_user_id, undo_to) if undo_to is not None else None)
 
 
+def read_step(webitel: WebitelClient, webitel_user_id: str) -> Step:
+    """The step that reads STUN."""
+    return Step("webitel.read_phone_settings", lambda: read(webitel, webitel_user_id))
+
+
 def _is(webitel: WebitelClient, webitel_user_id: str, enabled: bool) -> Callable[[], bool | None]:
     return lambda: True if read(webitel, webitel_user_id) == enabled else None
 
 
-@contextmanager
-def _user_token(webitel: WebitelClient, webitel_user_id: str) -> Iterator[str]:
-    sweep(webitel, webitel_user_id)
-    token = webitel.add_token(webitel_user_id, f"{TOKEN_USAGE}:{secrets.token_hex(4)}")
-    try:
-        yield token["token"]
-    finally:
-        try:
-            webitel.delete_token(webitel_user_id, token["id"])
-        except WebitelError:
-            log.warning("could not delete the STUN token %s of Webitel user %s; the next STUN call sweeps it",
-                        token["id"], webitel_user_id)
-
-
 def sweep(webitel: WebitelClient, webitel_user_id: str, *, quiet: bool = True) -> int:
-    """Delete the connector's STUN tokens left behind for the user; how many. Before a STUN call a
-    sweep only tidies, so it fails quietly (a warning) unless ``quiet`` is off."""
-    try:
-        left = [token for token in webitel.tokens(webitel_user_id)
-                if str(token.get("usage", "")).startswith(TOKEN_USAGE)]
-        for token in left:
-            webitel.delete_token(webitel_user_id, token["id"])
-    except WebitelError:
-        if not quiet:
-            raise
-        log.warning("could not sweep the STUN tokens of Webitel user %s", webitel_user_id)
-        return 0
-    return len(left)
+    """The connector's tokens left behind for the user, deleted; how many (kept for its callers:
+    :meth:`WebitelClient.sweep_tokens`)."""
+    return webitel.sweep_tokens(webitel_user_id, quiet=quiet)

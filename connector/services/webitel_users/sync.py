@@ -33,6 +33,23 @@ def mark_in_sync(ctx: Context, record: WebitelUser) -> None:
         record.sync_state, record.next_attempt_at, record.recheck_at = SyncState.IN_SYNC, None, None
 
 
+def remove(ctx: Context, record: WebitelUser) -> bool:
+    """Webitel holds no user for a record being deleted: the record goes (True). Unless the create of
+    its user may still land (the record was never linked to a Webitel user, and a request whose fate
+    was unknown went out before the late-write horizon): then it stays, deleting and pending, until the
+    horizon, and the reconciler removes whatever landed (False). Removing it now would leave that
+    user in Webitel for good, with no record to say it is the connector's."""
+    now = ctx.now()
+    if record.webitel_user_id is None and record.recheck_at is not None and record.recheck_at > now:
+        record.sync_state, record.next_attempt_at, record.checked_at = SyncState.PENDING, record.recheck_at, now
+        record.attempts = 0
+        record.sync_error = (f"deleting: the Webitel user's create may still land until "
+                             f"{record.recheck_at:%Y-%m-%d %H:%M:%S} UTC; the connector removes it then")
+        return False
+    ctx.session.delete(record)
+    return True
+
+
 def mark_pending(ctx: Context, record: WebitelUser, error: str) -> None:
     """Not finished: the reconciler tries again after a backoff that grows with each failed attempt."""
     now = ctx.now()

@@ -11,7 +11,6 @@ deletes the user's connector tokens. Rows are taken with ``SKIP LOCKED``: one pr
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -21,21 +20,16 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ...models import StunTokenSweep
 from ...webitel import WebitelError
-from ...webitel.calls import UNCERTAIN, Call, recording
+from ...webitel.as_user import users_with_lost_tokens
+from ...webitel.calls import Call, recording
 from ...webitel.errors import WebitelAPIError
 from ..context import Context
-from . import stun
+
+__all__ = ["note", "noted", "sweep_due", "users_with_lost_tokens"]
 
 log = logging.getLogger("connector.stun")
 
-_TOKENS = re.compile(r"^/users/(?P<uid>[^/]+)/tokens$")
 SWEEPS_PER_PASS = 100
-
-
-def users_with_lost_tokens(calls: Iterable[Call]) -> set[str]:
-    """The users for whom a token's creation went out and its answer was lost."""
-    return {found["uid"] for call in calls
-            if call.method == "POST" and call.outcome == UNCERTAIN and (found := _TOKENS.match(call.path))}
 
 
 def note(ctx: Context, calls: Iterable[Call]) -> bool:
@@ -81,7 +75,7 @@ def sweep_due(ctx: Context, *, due_only: bool = True, limit: int = SWEEPS_PER_PA
     swept = 0
     for row in list(session.scalars(stmt)):
         try:
-            left = stun.sweep(ctx.webitel, row.webitel_user_id, quiet=False)
+            left = ctx.webitel.sweep_tokens(row.webitel_user_id, quiet=False)
         except WebitelError as exc:
             if isinstance(exc, WebitelAPIError) and exc.status == 404:
                 session.delete(row)  # the user is gone, and its tokens with it

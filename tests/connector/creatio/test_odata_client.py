@@ -354,3 +354,25 @@ def test_a_bulk_create_that_created_nothing_fails_as_a_whole(stand_in):
     with pytest.raises(CreatioUnavailable):
         ok.create_contacts([NewContact("Linh Nguyen")])
     assert stand_in.rows("Contact") == []
+
+
+def test_the_request_deadline_holds_over_every_attempt_timeout_and_pause(stand_in):
+    """A Creatio that answers a read only after 2.5 s, with the read timeout at 10 s and two retries:
+    within a 1 s budget the read gives up at the budget (504 creatio_timeout), sending nothing more."""
+    import time
+
+    from connector import deadline
+
+    slow = stand_in.fail("/0/odata/Account", action="timeout", times=None, delay_s=2.5)
+    with stand_in.serve() as url:
+        side = odata(stand_in, url=url, creatio_read_timeout_s=10.0, creatio_backoff_s=0.2)
+        try:
+            side.ping()  # signed in, before the budget starts
+            started = time.monotonic()
+            with deadline.budget(1.0), pytest.raises(CreatioTimeout) as failed:
+                side.list_accounts(page=1, size=10)
+            took = time.monotonic() - started
+        finally:
+            side.close()
+    assert took < 1.5, took
+    assert failed.value.status == 504 and slow.hits == 1

@@ -6,9 +6,9 @@ import uuid
 
 import pytest
 
+from connector.core.names import name_key
 from connector.creatio import Account, NewContact, SystemUserType
 from connector.errors import ValidationFailed
-from connector.services.names import name_key
 
 
 def test_a_system_user_with_its_contact_and_account(creatio, creatio_records):

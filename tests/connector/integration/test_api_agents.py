@@ -3,6 +3,8 @@ SQLite and PostgreSQL: the product's rules and every refusal."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests.support.connector import creatio_user, disagreements, error_of, reconcile, webitel_state
@@ -230,4 +232,62 @@ def test_the_reconciler_converges_an_agent_and_its_skills(app, api, agent, emula
     assert error_of(response)["outcome"] == "pending"
     assert reconcile(app) == {"in_sync": 1}
     assert agent_skills(emulator, agent) == {ENGLISH: (70, True)}
+    assert disagreements(session, emulator) == []
+
+
+def offer_a_call(api, agent, emulator) -> dict:
+    """The agent online with English, and a call of the seeded inbound queue offered to it."""
+    api.post(f"{BASE}/{agent['id']}/skills", json={"skill_id": ENGLISH, "capacity": 50})
+    emulator.set_presence(agent["webitel_user_id"], "sip")
+    assert api.put(f"{BASE}/{agent['id']}/agent-status", json={"status": "online"}).status_code == 200
+    [queue] = emulator.client.get("/call_center/queues", params={"q": "Inbound support"}).json()["items"]
+    seeded = next(a for a in emulator.client.get("/call_center/agents").json()["items"] if a["name"] == "John Smith")
+    emulator.client.patch(f"/call_center/agents/{seeded['id']}/status", json={"status": "offline"})
+    call = emulator.add_call(queue["id"])
+    assert call["state"] == "offering" and call["agent"]["id"] == agent_of(emulator, agent)["id"], call
+    return call
+
+
+@pytest.mark.parametrize("how", ["untick", "delete"])
+def test_an_agent_offered_a_call_is_not_removed_until_the_call_ends(api, agent, emulator, session, how):
+    """Webitel refuses to delete an agent holding a call (a foreign key of the call's attempt): the
+    connector says so in its own words, changes nothing, and the same request succeeds after the call."""
+    call = offer_a_call(api, agent, emulator)
+
+    def remove():
+        if how == "untick":
+            return api.patch(f"{BASE}/{agent['id']}", json={"is_agent": False})
+        return api.delete(f"{BASE}/{agent['id']}")
+
+    refused = remove()
+    error = error_of(refused)
+    assert refused.status_code == 409 and error["code"] == "agent_on_call", refused.json
+    assert "call" in error["message"] and "try again" in error["message"]
+    assert error["outcome"] == ("not_changed" if how == "untick" else "not_deleted")
+    assert "pq:" not in error["message"]
+    shown = api.get(f"{BASE}/{agent['id']}").json
+    assert shown["is_agent"] is True and shown["sync"]["state"] == "in_sync"
+    assert agent_of(emulator, agent)["status"] == "online"  # not even taken offline
+    assert emulator.call(call["id"])["state"] == "offering"
+    emulator.hangup(call["id"])
+    assert remove().status_code in (200, 204)
+    assert agent_of(emulator, agent) is None
+    assert disagreements(session, emulator) == []
+
+
+def test_the_reconciler_waits_for_the_call_to_end_before_removing_the_agent(app, api, agent, emulator, session):
+    """A pending record that says "no agent" while Webitel's agent holds a call: not a conflict, only a
+    matter of waiting; once the call ends the next pass removes the agent."""
+    from connector.models import SyncState, WebitelUser, utcnow
+
+    call = offer_a_call(api, agent, emulator)
+    row = session.get(WebitelUser, uuid.UUID(agent["id"]))
+    row.is_agent, row.sync_state, row.next_attempt_at = False, SyncState.PENDING, utcnow()
+    session.commit()
+    assert reconcile(app) == {"pending": 1}
+    assert "call" in api.get(f"{BASE}/{agent['id']}").json["sync"]["last_error"]
+    assert agent_of(emulator, agent) is not None
+    emulator.hangup(call["id"])
+    assert reconcile(app) == {"in_sync": 1}
+    assert agent_of(emulator, agent) is None
     assert disagreements(session, emulator) == []

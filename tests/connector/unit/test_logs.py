@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from connector import logs
-from connector.webitel.observe import operation, outcome_of
+from connector.core.call_policy import operation, outcome_of
 
 
 def format_line(message: str, **extra) -> dict:

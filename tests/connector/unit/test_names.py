@@ -1,8 +1,8 @@
 import pytest
 
+from connector.core.names import clean_name, like_pattern, name_key, stored_length
 from connector.creatio.rules import record_name
 from connector.errors import ValidationFailed
-from connector.services.names import clean_name, like_pattern, name_key, stored_length
 
 
 @pytest.mark.parametrize("a, b", [("  John   SMITH ", "john smith"), ("Ｊｏｈｎ", "john"), ("STRASSE", "straße"),

@@ -10,6 +10,7 @@ answer's outcome was true. Also: a late duplicate, a hanging Webitel, and concur
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import time
 
 import httpx
@@ -169,24 +170,31 @@ def test_concurrent_delete_and_change_of_one_record_answer_404_or_409_never_5xx(
 DEADLINE_S = 2.0
 
 
-@pytest.fixture
-def hanging_setup(database, server):
-    """A Webitel emulator of its own (its threads will hang), and a connector with a 2 s deadline."""
+@contextlib.contextmanager
+def hanging_world(database, *, deadline_s: float, workers: int, threads: int):
+    """A Webitel emulator of its own (its threads will hang), and a connector with ``deadline_s``."""
     from emulator.testing import ServedEmulator
     from tests.support.databases import truncate_all
 
     truncate_all(database)
     served = ServedEmulator()
     env = connector_env(database_url=database, webitel_url=served.handle.base_url, webitel_token=served.handle.token,
-                        api_token=API_TOKEN, CONNECTOR_REQUEST_DEADLINE_S=str(DEADLINE_S),
+                        api_token=API_TOKEN, CONNECTOR_REQUEST_DEADLINE_S=str(deadline_s),
                         CONNECTOR_RECONCILE_INTERVAL_S="0")
-    running = ConnectorServer(env, workers=2, threads=16)
+    running = ConnectorServer(env, workers=workers, threads=threads)
     try:
         yield served.handle, running
     finally:
         running.stop()
         served.handle.clear_faults()
         served.stop()
+
+
+@pytest.fixture
+def hanging_setup(database, server):
+    """A hanging Webitel, and a connector with a 2 s deadline."""
+    with hanging_world(database, deadline_s=DEADLINE_S, workers=2, threads=16) as world:
+        yield world
 
 
 def test_with_webitel_hanging_every_endpoint_answers_within_the_deadline(hanging_setup):
@@ -239,3 +247,63 @@ def test_concurrent_creatio_user_creates_naming_one_new_account_all_succeed(api,
     accounts = api.get("/api/v1/creatio/accounts?q=brand").json
     assert accounts["total"] == 1
     assert {a.json["account"]["id"] for a in answers} == {accounts["items"][0]["id"]}
+
+
+def wait_for(condition, *, within_s: float = 10.0):
+    end = time.monotonic() + within_s
+    while not (found := condition()):
+        assert time.monotonic() < end, "the condition never held"
+        time.sleep(0.05)
+    return found
+
+
+def test_a_delete_while_the_create_may_still_land_removes_what_lands(api, emulator, reconciler_app):
+    """The create's POST is parked past the read timeout (pending); the record is deleted at once. The
+    record stays, deleting and pending, until the late-write horizon; the POST lands; one reconcile pass
+    removes the Webitel user it made, and the record; the Creatio user can have a Webitel user again."""
+    user = setup_none(api)
+    emulator.add_fault(method="POST", path="/api/users", action="delay", delay_ms=LATE_MS, times=1)
+    created = api.post(BASE, json={**user, "extension": "1010"})
+    assert created.status_code == 504 and error_of(created)["outcome"] == "pending", created.json
+    record_id = error_of(created)["record_id"]
+    deleted = api.delete(f"{BASE}/{record_id}")
+    assert deleted.status_code == 202, deleted.json
+    shown = api.get(f"{BASE}/{record_id}").json
+    assert shown["sync"]["state"] == "pending" and "may still land" in shown["sync"]["last_error"], shown
+    landed = wait_for(lambda: remote_user(emulator))  # the parked create lands in Webitel
+    assert landed["profile"]["creatio_record_id"] == record_id
+    assert reconcile(reconciler_app) == {"removed": 1}
+    assert remote_user(emulator) is None and records(api) == []
+    again = api.post(BASE, json={**user, "extension": "1010"})
+    assert again.status_code == 201, again.json
+    agree(api, emulator)
+
+
+@pytest.fixture
+def narrow_hanging_setup(database, server):
+    """A hanging Webitel, and a connector of one worker with two threads, a 4 s deadline."""
+    with hanging_world(database, deadline_s=4, workers=1, threads=2) as world:
+        yield world
+
+
+def test_liveness_answers_at_once_while_every_thread_waits_on_a_hung_webitel(narrow_hanging_setup):
+    """Six requests that need Webitel, which hangs, against a worker of two threads: those admitted
+    wait to the deadline, the others are answered 503 server_busy at once, and the liveness probe,
+    asked all along, answers within a second every time."""
+    emulator, running = narrow_hanging_setup
+    emulator.add_fault(path="/api/*", action="delay", delay_ms=60_000)
+    headers = {"Authorization": f"Bearer {API_TOKEN}"}
+    with httpx.Client(base_url=running.url, headers=headers, timeout=30) as client, \
+            concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+        hung = [pool.submit(client.get, "/lookups/teams") for _ in range(6)]
+        probes = []
+        while not all(future.done() for future in hung):
+            started = time.monotonic()
+            status = client.get("/health/live").status_code
+            probes.append((status, round(time.monotonic() - started, 2)))
+        answers = [future.result() for future in hung]
+    assert len(probes) >= 3 and all(status == 200 and took < 1.2 for status, took in probes), probes
+    codes = sorted(answer.json()["error"]["code"] for answer in answers)
+    assert "server_busy" in codes and set(codes) <= {"server_busy", "webitel_timeout", "webitel_unavailable"}, codes
+    busy = next(answer for answer in answers if answer.json()["error"]["code"] == "server_busy")
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "1"
