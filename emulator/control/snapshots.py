@@ -39,8 +39,9 @@ MAGIC = b"webitel-emulator-snapshot"
 VERSION = 1
 E_INVALID = "emulator.snapshot.invalid"
 CONTENT_TYPE = "application/vnd.webitel-emulator.snapshot"
-# Modules whose classes a snapshot may hold: the state and every service's records and stores.
-_MODULES = ("emulator.state", "emulator.store")
+# Modules whose classes a snapshot may hold: the state and every service's records and stores (the
+# live events' store among them: it pickles with nothing pending).
+_MODULES = ("emulator.state", "emulator.store", "emulator.live.events")
 _PACKAGES = ("emulator.directory.", "emulator.callcenter.")
 _PLAIN = {("builtins", "set"), ("builtins", "frozenset"), ("builtins", "list"), ("builtins", "dict"),
           ("builtins", "int"), ("builtins", "bytearray"), ("collections", "deque"),
