@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import deadline
@@ -36,9 +37,19 @@ def connector() -> Connector:
 
 
 def db() -> Session:
-    """The request's session (opened on first use, closed when the request ends)."""
+    """The request's session (opened on first use, closed when the request ends), on one database
+    connection for the whole request: a create's two transactions (the intent committed before Webitel
+    is called, then the result) take one checkout, not two (one pool round and, on PostgreSQL, one
+    pre-ping round trip fewer). A request holds one connection at a time either way; the pool is larger
+    than a worker's threads."""
     if "db" not in g:
-        g.db = connector().sessions()
+        app = connector()
+        try:
+            g.db_connection = app.engine.connect()
+        except SQLAlchemyError:  # unreachable now: the session reports it where it is used, as it always did
+            g.db = app.sessions()
+        else:
+            g.db = app.sessions(bind=g.db_connection)
     return g.db
 
 
@@ -71,6 +82,9 @@ def close_db(_exc: BaseException | None = None) -> None:
     session = g.pop("db", None)
     if session is not None:
         session.close()
+    connection = g.pop("db_connection", None)
+    if connection is not None:
+        connection.close()
 
 
 def start_deadline() -> None:

@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session
 
 from ..core.paging import Page, paginate
 from ..logs import current_request_id
-from ..models import AuditEvent, WebitelUser, utcnow
+from ..models import AuditEvent, Base, WebitelUser, utcnow
 from ..webitel.calls import Call
 from .context import Context
 from .webitel_users.desired import Desired
 
-_INSERT_EVENT = insert(AuditEvent)  # built once: every change writes an event
+# Built once (every change writes an event), into the table itself: one row needs none of the ORM's
+# bulk-insert machinery.
+_INSERT_EVENT = insert(Base.metadata.tables[AuditEvent.__tablename__])
 
 
 def state_of(desired: Desired | None) -> dict[str, Any] | None:
@@ -39,7 +41,7 @@ def add_event(ctx: Context, *, action: str, record: WebitelUser | None, outcome:
                     username=record.webitel_username if record else None, outcome=outcome, before=before,
                     after=after, error_code=error_code, calls=calls)
     with ctx.session.no_autoflush:  # the change's own writes are flushed when it commits, as before
-        ctx.session.execute(_INSERT_EVENT, [row])
+        ctx.session.execute(_INSERT_EVENT, row)
 
 
 def event_row(ctx: Context, *, action: str, record_id: uuid.UUID | None, username: str | None, outcome: str,
