@@ -13,8 +13,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## run: the Webitel emulator (:8090) and the connector (:8080) together, seeded, on SQLite
+## (other ports: make run PORT=8180 EMULATOR_PORT=8190)
+PORT          ?= 8080
+EMULATOR_PORT ?= 8090
 run: $(STAMP)
-	$(BIN)/webitel-connector demo
+	$(BIN)/webitel-connector demo --port $(PORT) --emulator-port $(EMULATOR_PORT)
 
 ## test: the type check (mypy over connector/ and emulator/), then every suite (unit, integration,
 ## property, contract, end-to-end); starts PostgreSQL itself. Two pytest-xdist workers by default
