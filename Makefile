@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench soak model fuzz lint lock clean
+.PHONY: run test bench soak model fuzz lint lock clean module package
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,13 +19,27 @@ EMULATOR_PORT ?= 8090
 run: $(STAMP)
 	$(BIN)/webitel-connector demo --port $(PORT) --emulator-port $(EMULATOR_PORT)
 
-## test: the type check (mypy over connector/ and emulator/), then every suite (unit, integration,
-## property, contract, end-to-end); starts PostgreSQL itself. Two pytest-xdist workers by default
-## (TEST_WORKERS=1 runs them in one process).
+## module: the Creatio package's remote module (Angular, in creatio-package/remote-module), built into
+## creatio-package/Files/src/js/webitel_users; `npm ci` first when package-lock.json changed
+MODULE := creatio-package/remote-module
+$(MODULE)/node_modules/.package-lock.json: $(MODULE)/package-lock.json
+	cd $(MODULE) && npm ci --no-audit --no-fund --loglevel=error
+module: $(MODULE)/node_modules/.package-lock.json
+	cd $(MODULE) && npx tsc -p tsconfig.json --noEmit && node build.mjs
+
+## package: dist/WebitelConnector.zip, the Creatio package ready to install (docs/creatio.md)
+package: module $(STAMP)
+	$(BIN)/python creatio-package/pack.py --out dist/WebitelConnector.zip
+
+## test: the type checks (mypy over connector/ and emulator/, tsc over the remote module), then every
+## suite (unit, integration, property, contract, end-to-end, the remote module in headless Chromium);
+## starts PostgreSQL itself. Two pytest-xdist workers by default (TEST_WORKERS=1: one process). Then
+## the remote module's component tests (Jest).
 TEST_WORKERS ?= 2
-test: $(STAMP)
+test: $(STAMP) module
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	cd $(MODULE) && npx jest --ci
 
 ## bench: every benchmark, one table of figures, floors, ratios and targets (bench/last-run.md)
 bench: $(STAMP)
@@ -59,4 +73,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info dist $(MODULE)/node_modules creatio-package/Files/src/js/webitel_users
