@@ -11,7 +11,7 @@ export const IMPORT_POLL_MS = 500;
 
 @CrtViewElement({ selector: "usr-webitel-users-list", type: "usr.WebitelUsersList" })
 @Component({
-  selector: "usr-webitel-users-list",
+  selector: "webitel-users-list",  // inside the section; the custom element is usr-webitel-users-list
   standalone: true,
   styles: [SHARED_STYLES, `
     .progress { height: 8px; background: #eef1f5; border-radius: 4px; width: 240px; overflow: hidden; }

@@ -10,7 +10,7 @@ import { SHARED_STYLES } from "./styles";
 
 @CrtViewElement({ selector: "usr-webitel-user-page", type: "usr.WebitelUserPage" })
 @Component({
-  selector: "usr-webitel-user-page",
+  selector: "webitel-user-page",  // inside the section; the custom element is usr-webitel-user-page
   standalone: true,
   styles: [SHARED_STYLES, `
     .fields { display: grid; grid-template-columns: 170px 1fr 170px 1fr; gap: 10px 16px; align-items: center; }
@@ -206,7 +206,8 @@ export class WebitelUserPageComponent {
   @Input() @CrtInput() set recordId(id: string | null) {
     this.id = id;
     if (id) {
-      void this.open(id);
+      // After the parent's rendering: a page's signals are not written while Angular renders a template.
+      void Promise.resolve().then(() => this.open(id));
     }
   }
   @Output() @CrtOutput() readonly closed = new EventEmitter<void>();

@@ -7,16 +7,16 @@ import { WebitelUserPageComponent } from "./record-page.component";
 
 @CrtViewElement({ selector: "usr-webitel-users-section", type: "usr.WebitelUsersSection" })
 @Component({
-  selector: "usr-webitel-users-section",
+  selector: "webitel-users-section",  // the custom element is usr-webitel-users-section
   standalone: true,
   imports: [WebitelUsersListComponent, WebitelUserPageComponent],
   styles: [":host { display: block; background: #f1f4f8; padding: 16px; min-height: 100%; box-sizing: border-box; }"],
   template: `
     @if (opened(); as id) {
-      <usr-webitel-user-page [recordId]="id" (closed)="close()" (deleted)="close()"
-                             (changed)="changes.set(changes() + 1)"></usr-webitel-user-page>
+      <webitel-user-page [recordId]="id" (closed)="close()" (deleted)="close()"
+                             (changed)="changes.set(changes() + 1)"></webitel-user-page>
     } @else {
-      <usr-webitel-users-list [reloadToken]="changes()" (open)="opened.set($event)"></usr-webitel-users-list>
+      <webitel-users-list [reloadToken]="changes()" (open)="opened.set($event)"></webitel-users-list>
     }
   `,
 })
