@@ -302,10 +302,7 @@ export class WebitelUserPageComponent {
   async setAgent(on: boolean): Promise<void> {
     const team = this.team() || this.record()?.team?.id || null;
     if (on && !team) {
-      this.failure.set(new ConnectorError(0, { code: "validation_error", message: "Choose the agent's team first",
-        fields: { team_id: ["Choose the agent's team first"] } }));
-      this.error.set("Choose the agent's team first");
-      this.reshow();
+      this.refuse("team_id", "Choose the agent's team first");
       return;
     }
     if (!(await this.change(on ? { is_agent: true, team_id: team } : { is_agent: false }))) {
@@ -327,8 +324,7 @@ export class WebitelUserPageComponent {
   addSkill(recordId: string): Promise<boolean> | void {
     const wrong = capacityError(this.skillCapacity());
     if (wrong) {
-      this.failure.set(new ConnectorError(0, { code: "validation_error", message: wrong, fields: { capacity: [wrong] } }));
-      this.error.set(wrong);
+      this.refuse("capacity", wrong);
       return;
     }
     return this.run(this.connector.addSkill(recordId, this.skillChoice(), Number(this.skillCapacity()),
@@ -338,9 +334,7 @@ export class WebitelUserPageComponent {
   changeCapacity(recordId: string, skillId: string, raw: string): Promise<boolean> | void {
     const wrong = capacityError(raw);
     if (wrong) {
-      this.failure.set(new ConnectorError(0, { code: "validation_error", message: wrong, fields: { capacity: [wrong] } }));
-      this.error.set(wrong);
-      this.reshow();
+      this.refuse("capacity", wrong);
       return;
     }
     return this.run(this.connector.changeSkill(recordId, skillId, { capacity: Number(raw) }));
@@ -380,6 +374,14 @@ export class WebitelUserPageComponent {
     if (record.agent_status === "online" || record.agent_status === "pause" || record.agent_status === "offline") {
       this.status.set(record.agent_status);
     }
+  }
+
+  /** A change refused here, before anything is sent: shown as the connector's refusals are, and the
+   * record shown again as it is. */
+  private refuse(field: string, message: string): void {
+    this.failure.set(new ConnectorError(0, { code: "validation_error", message, fields: { [field]: [message] } }));
+    this.error.set(message);
+    this.reshow();
   }
 
   /** The record shown again as it is (a refused checkbox goes back to what the record holds). */
