@@ -54,7 +54,8 @@ def test_the_zip_holds_the_package_in_creatios_format(package_copy, tmp_path):
         files = pack.read_gz(archive.read("WebitelConnector.gz"))
     expected = {str(path) for path in pack.package_files(package_copy)}
     assert set(files) == expected
-    assert "Files/src/js/webitel_users/remoteEntry.js" in files and not any(n.startswith("remote-module") for n in files)
+    assert "Files/src/js/webitel_users/remoteEntry.js" in files
+    assert not any(name.startswith("remote-module") for name in files)
     for name, content in files.items():
         assert content == (package_copy / name).read_bytes(), name
     raw = __import__("gzip").decompress(zipfile.ZipFile(out).read("WebitelConnector.gz"))

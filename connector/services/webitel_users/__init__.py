@@ -12,6 +12,7 @@ from .status import set_agent_status
 
 __all__ = [
     "add_license", "add_role", "add_skill", "change_skill", "change_webitel_user", "create_webitel_user",
-    "delete_webitel_user", "get_record", "link_creatio_user", "list_records", "remove_license", "remove_role", "remove_skill",
+    "delete_webitel_user", "get_record",
+    "link_creatio_user", "list_records", "remove_license", "remove_role", "remove_skill",
     "set_agent_status", "with_agent_status",
 ]

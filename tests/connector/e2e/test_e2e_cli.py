@@ -168,7 +168,8 @@ def test_a_taken_port_says_how_to_choose_others(tmp_path):
 
 
 def test_make_run_takes_the_ports_as_variables():
-    shown = subprocess.run(["make", "-n", "run", "PORT=8180", "EMULATOR_PORT=8190"], cwd=Path(__file__).resolve().parents[3],
-                           capture_output=True, text=True, timeout=30)
+    root = Path(__file__).resolve().parents[3]
+    shown = subprocess.run(["make", "-n", "run", "PORT=8180", "EMULATOR_PORT=8190"], cwd=root, capture_output=True,
+                           text=True, timeout=30)
     assert shown.returncode == 0, shown.stderr
     assert "webitel-connector demo --port 8180 --emulator-port 8190" in shown.stdout

@@ -240,7 +240,8 @@ def test_a_pause_takes_the_cause_the_lookup_offers_and_the_record_shows_it(api, 
     paused = api.put(f"{BASE}/{agent['id']}/agent-status", json={"status": "pause", "pause_cause_id": cause["id"]})
     assert paused.status_code == 200, paused.json
     assert (paused.json["agent_status"], paused.json["pause_cause"]) == ("pause", "Lunch")
-    held = next(a for a in webitel_state(emulator)["call_center"]["agents"] if a["id"] == agent_of(emulator, agent)["id"])
+    agent_id = agent_of(emulator, agent)["id"]
+    held = next(a for a in webitel_state(emulator)["call_center"]["agents"] if a["id"] == agent_id)
     assert (held["status"], held["status_payload"]) == ("pause", "Lunch")  # what Webitel itself holds
     shown = api.get(f"{BASE}/{agent['id']}").json
     assert (shown["agent_status"], shown["pause_cause"]) == ("pause", "Lunch")
