@@ -129,7 +129,7 @@ import { SHARED_STYLES } from "./styles";
           </table>
           <div class="toolbar" style="margin-top: 8px">
             <select data-test="license-choice" (change)="licenseChoice.set(value($event))">
-              <option value="">License…</option>
+              <option value="" [selected]="!licenseChoice()">License…</option>
               @for (l of licenses(); track l.id) {
                 <option [value]="l.id" [disabled]="l.available === false">{{ l.product }} ({{ l.remain ?? '?' }} free)</option>
               }
@@ -152,7 +152,7 @@ import { SHARED_STYLES } from "./styles";
           </table>
           <div class="toolbar" style="margin-top: 8px">
             <select data-test="role-choice" (change)="roleChoice.set(value($event))">
-              <option value="">Role…</option>
+              <option value="" [selected]="!roleChoice()">Role…</option>
               @for (o of roles(); track o.id) { <option [value]="o.id">{{ o.name }}</option> }
             </select>
             <button data-test="add-role" [disabled]="!roleChoice() || busy()"
@@ -178,7 +178,7 @@ import { SHARED_STYLES } from "./styles";
           </table>
           <div class="toolbar" style="margin-top: 8px">
             <select data-test="skill-choice" (change)="skillChoice.set(value($event))">
-              <option value="">Skill…</option>
+              <option value="" [selected]="!skillChoice()">Skill…</option>
               @for (s of skills(); track s.id) { <option [value]="s.id">{{ s.name }}</option> }
             </select>
             <input type="number" data-test="skill-capacity" min="1" max="100" [value]="skillCapacity()"
