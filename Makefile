@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 WS_SDK_STAMP := contract_tests/ws_sdk/node_modules/.package-lock.json
 
-.PHONY: run test bench soak model fuzz lint lock clean
+.PHONY: run test bench soak model fuzz lint lock clean module package
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,15 +14,32 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## run: the Webitel emulator (:8090) and the connector (:8080) together, seeded, on SQLite
+## (other ports: make run PORT=8180 EMULATOR_PORT=8190)
+PORT          ?= 8080
+EMULATOR_PORT ?= 8090
 run: $(STAMP)
-	$(BIN)/webitel-connector demo
+	$(BIN)/webitel-connector demo --port $(PORT) --emulator-port $(EMULATOR_PORT)
 
-## test: the type check (mypy over connector/, emulator/, tests/, bench/ and contract_tests/), then every suite (unit, integration,
-## property, contract, end-to-end); starts PostgreSQL itself. Two pytest-xdist workers by default
-## (TEST_WORKERS=1 runs them in one process).
+## module: the Creatio package's remote module (Angular, in creatio-package/remote-module), built into
+## creatio-package/Files/src/js/webitel_users; `npm ci` first when package-lock.json changed
+MODULE := creatio-package/remote-module
+$(MODULE)/node_modules/.package-lock.json: $(MODULE)/package-lock.json
+	cd $(MODULE) && npm ci --no-audit --no-fund --loglevel=error
+module: $(MODULE)/node_modules/.package-lock.json
+	cd $(MODULE) && npx tsc -p tsconfig.json --noEmit && node build.mjs
+
+## package: dist/WebitelConnector.zip, the Creatio package ready to install (docs/creatio.md)
+package: module $(STAMP)
+	$(BIN)/python creatio-package/pack.py --out dist/WebitelConnector.zip
+
+## test: the type checks (mypy over connector/, emulator/, tests/, bench/ and contract_tests/; tsc over
+## the remote module), the remote module's component tests (Jest), then every pytest suite (unit,
+## integration, property, contract, end-to-end, the dashboard and the remote module in headless
+## Chromium); starts PostgreSQL itself. Two pytest-xdist workers by default (TEST_WORKERS=1: one process).
 TEST_WORKERS ?= 2
-test: $(STAMP) $(WS_SDK_STAMP)
+test: $(STAMP) $(WS_SDK_STAMP) module
 	$(BIN)/mypy
+	cd $(MODULE) && npx jest --ci
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # webitel-sdk and ws for the WebSocket test (tests/emulator/test_websocket_sdk.py), from the lock file
@@ -61,4 +78,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info dist $(MODULE)/node_modules creatio-package/Files/src/js/webitel_users

@@ -3,7 +3,7 @@
     webitel-connector serve [--host 127.0.0.1] [--port 8080] [--workers 2] [--threads 4]
     webitel-connector migrate
     webitel-connector reconcile
-    webitel-connector import [--dry-run] [--no-stun]
+    webitel-connector import [--dry-run] [--no-stun] [--demo]
     webitel-connector demo [--port 8080] [--emulator-port 8090]
 
 Configuration comes from ``CONNECTOR_*`` environment variables (see docs/connector.md); the
@@ -21,6 +21,7 @@ from dataclasses import replace
 
 from . import logs
 from .config import Config, ConfigError
+from .db import safe_url
 from .serving import ServerSettings, serve
 
 
@@ -41,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     imports.add_argument("--dry-run", action="store_true", help="show the plan and the summary; write nothing")
     imports.add_argument("--no-stun", action="store_true",
                          help="do not read each user's STUN setting (three Webitel calls a user)")
+    imports.add_argument("--demo", action="store_true",
+                         help="import into the demo that `make run` (webitel-connector demo) runs in this folder")
     demo = commands.add_parser("demo", help="the emulator and the connector together, with demo Creatio users")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8080)
@@ -56,24 +59,35 @@ def main(argv: list[str] | None = None) -> int:
             logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin: noise
             return run_demo(host=args.host, port=args.port, emulator_port=args.emulator_port,
                             database_url=args.database_url)
-        config = Config.from_env()
+        if args.command == "import":
+            return _import(args)
+        config = Config.from_env(serves_api=args.command == "serve")
         logs.configure(config.log_level, config.token_set().redact)  # serve and migrate: JSON lines, for a log system
         if args.command == "migrate":
             from .migrate import upgrade
 
             upgrade(config.database_url)
-            print(f"webitel-connector: the database is up to date ({_safe_url(config.database_url)})")
+            print(f"webitel-connector: the database is up to date ({safe_url(config.database_url)})")
             return 0
         if args.command == "reconcile":
             return _reconcile(config)
-        if args.command == "import":
-            from .import_cli import run_import_command
-
-            return run_import_command(config, dry_run=args.dry_run, with_stun=not args.no_stun)
         return _serve(config, _server_settings(args))
     except ConfigError as exc:
         print(f"webitel-connector: {exc}", file=sys.stderr)
         return 2
+
+
+def _import(args: argparse.Namespace) -> int:
+    """GetWebitelUsers from a terminal. Its log lines are warnings and errors only, unless
+    CONNECTOR_LOG_LEVEL asks for more: a line per Webitel call would bury the progress bar."""
+    from .demo import demo_config
+    from .import_cli import run_import_command
+
+    level = os.environ.get("CONNECTOR_LOG_LEVEL", "").strip() or "WARNING"
+    config = replace(demo_config() if args.demo else Config.from_env(serves_api=False), log_level=level)
+    logs.configure(level, config.token_set().redact)
+    logging.getLogger("alembic").setLevel(level.upper())  # it only reads the schema's revision here
+    return run_import_command(config, dry_run=args.dry_run, with_stun=not args.no_stun)
 
 
 def _server_settings(args: argparse.Namespace) -> ServerSettings:
@@ -103,7 +117,7 @@ def _env_int(name: str, default: int) -> int:
 def _serve(config: Config, settings: ServerSettings) -> int:
     logging.getLogger("connector").info(
         "serving http://%s:%d/api/v1 with %d worker(s) x %d thread(s) (database %s)", settings.host, settings.port,
-        settings.workers, settings.threads, _safe_url(config.database_url))
+        settings.workers, settings.threads, safe_url(config.database_url))
     serve(config, settings)
     return 0
 
@@ -120,13 +134,6 @@ def _reconcile(config: Config) -> int:
     summary = ", ".join(f"{count} {state}" for state, count in sorted(results.items())) or "nothing was pending"
     print(f"webitel-connector: reconcile pass: {summary}")
     return 1 if results.get("pending") or results.get("conflict") or results.get("failed") else 0
-
-
-def _safe_url(url: str) -> str:
-    """The URL without its password, for printing."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 if __name__ == "__main__":

@@ -72,6 +72,8 @@ class Config:
     creatio_read_timeout_s: float = 10.0
     creatio_retries: int = 2
     creatio_backoff_s: float = 0.2
+    # False for the commands that serve no API (migrate, reconcile, import): they need no API token.
+    serves_api: bool = field(default=True, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._check_tokens()
@@ -110,7 +112,7 @@ class Config:
                 tokens = tokens_checked((*tokens, *read_file(self.api_tokens_file)), "the API tokens")
         except TokenError as exc:
             raise ConfigError(str(exc)) from None
-        if not tokens:
+        if not tokens and self.serves_api:
             raise ConfigError(f"{PREFIX}API_TOKEN is required (or {PREFIX}API_TOKENS, {PREFIX}API_TOKENS_FILE): "
                               f"the bearer token Creatio sends to the connector")
 

@@ -6,6 +6,7 @@ from collections.abc import Collection
 
 from sqlalchemy import ColumnElement, Engine, any_, bindparam, create_engine, event, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -56,3 +57,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def ping(session: Session) -> None:
     session.execute(text("SELECT 1"))
+
+
+def safe_url(url: str) -> str:
+    """The database URL without its password, for printing."""
+    return make_url(url).render_as_string(hide_password=True)

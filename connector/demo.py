@@ -7,8 +7,10 @@ demo users (the README's curl line names one), and fixed tokens unless the envir
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -18,13 +20,16 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from .config import Config
+from .config import Config, ConfigError
 from .core.names import name_key
 from .creatio import SystemUserType
 from .models import Account, Contact, SysAdminUnit
 
 DEMO_API_TOKEN = "demo-connector-token"
 DEMO_DATABASE_FILE = "webitel-connector-demo.sqlite"
+# Where a running demo tells the other commands (``webitel-connector import --demo``) its database and
+# Webitel: written when it starts, removed when it stops. The tokens in it are the demo's own.
+DEMO_SETTINGS_FILE = "webitel-connector-demo.json"
 
 
 def _demo_id(n: int) -> uuid.UUID:
@@ -77,6 +82,9 @@ def banner(*, connector_url: str, emulator_url: str, api_token: str, webitel_tok
         f"  curl -s -X POST {connector_url}/api/v1/webitel-users -H 'Authorization: Bearer {api_token}' "
         f"-H 'Content-Type: application/json' -d '{{\"user_id\": \"{_demo_id(3)}\", \"extension\": \"1010\"}}'",
         "",
+        "GetWebitelUsers (the import of every Webitel user) from another terminal in this folder:",
+        "  .venv/bin/webitel-connector import --demo",
+        "",
         "Ctrl-C (or SIGTERM) stops both servers.",
     ]
     return "\n".join(lines)
@@ -114,14 +122,25 @@ def run_demo(*, host: str = "127.0.0.1", port: int = 8080, emulator_port: int = 
 
     database_url = database_url or _fresh_sqlite(Path.cwd())
     upgrade(database_url)
-    emulator = ServedEmulator(None, host=host, port=emulator_port)
+    try:
+        emulator = ServedEmulator(None, host=host, port=emulator_port)
+    except (OSError, SystemExit):  # werkzeug says the port is in use and exits: say what to do instead
+        return _port_taken("the Webitel emulator", host, emulator_port)
     handle = emulator.handle
     config = Config(api_token=os.environ.get("CONNECTOR_API_TOKEN") or DEMO_API_TOKEN, database_url=database_url,
                     webitel_url=handle.base_url, webitel_token=handle.token)
     app = create_app(config)
     with app.extensions["connector"].sessions() as session:
         seed_demo_users(session)
-    server = make_server(host, port, app, threaded=True)
+    try:
+        server = make_server(host, port, app, threaded=True)
+    except (OSError, SystemExit):
+        dispose(app)
+        emulator.stop()
+        return _port_taken("the connector", host, port)
+    settings_file = Path.cwd() / DEMO_SETTINGS_FILE
+    settings_file.write_text(json.dumps({"database_url": database_url, "webitel_url": handle.base_url,
+                                         "webitel_token": handle.token}), encoding="utf-8")
     try:
         with _stopped_by_signals():  # before the banner: a caller may signal as soon as it reads it
             print(banner(connector_url=f"http://{host}:{server.port}", emulator_url=handle.root_url,
@@ -133,7 +152,31 @@ def run_demo(*, host: str = "127.0.0.1", port: int = 8080, emulator_port: int = 
     except KeyboardInterrupt:
         pass
     finally:
+        settings_file.unlink(missing_ok=True)
         server.server_close()
         dispose(app)
         emulator.stop()
     return 0
+
+
+def _port_taken(what: str, host: str, port: int) -> int:
+    print(f"webitel-connector demo: {what} cannot listen on {host}:{port}: another program holds the port. Choose "
+          f"others, e.g. `make run PORT=8180 EMULATOR_PORT=8190` (or `webitel-connector demo "
+          f"--port 8180 --emulator-port 8190`)", file=sys.stderr)
+    return 1
+
+
+def demo_config(folder: Path | None = None) -> Config:
+    """The settings of the demo running in ``folder`` (the working folder), for a command run beside
+    it; a clear error when none runs there."""
+    path = (folder or Path.cwd()) / DEMO_SETTINGS_FILE
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"no demo is running in {path.parent} (it writes {DEMO_SETTINGS_FILE} while it runs): "
+                          f"start it with `make run` in this folder, or leave out --demo and give the "
+                          f"CONNECTOR_* settings") from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path} cannot be read ({exc}): restart the demo") from None
+    return Config(database_url=str(values["database_url"]), webitel_url=str(values["webitel_url"]),
+                  webitel_token=str(values["webitel_token"]), serves_api=False)

@@ -8,8 +8,10 @@ import sys
 from dataclasses import replace
 
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from .config import Config
+from .db import safe_url
 from .errors import ConnectorError
 from .models import ImportJob
 from .services.context import Context
@@ -21,7 +23,15 @@ SUMMARY_ORDER = [*SUMMARY_KEYS.values(), "created_contacts", "created_accounts"]
 
 def run_import_command(config: Config, *, dry_run: bool, with_stun: bool) -> int:
     from .app import create_app, dispose
+    from .migrate import behind
 
+    stale = behind(config.database_url)
+    if stale is not None:
+        current, head = stale
+        print(f"webitel-connector: the database {safe_url(config.database_url)} is not migrated (it is at "
+              f"{current or 'no revision: empty'}, the connector needs {head}): run `webitel-connector migrate` "
+              f"with the same settings first", file=sys.stderr)
+        return 2
     app = create_app(replace(config, reconcile_interval_s=0))
     connector = app.extensions["connector"]
     options = ImportOptions(dry_run=dry_run, with_stun=with_stun, page_size=config.import_page_size,
@@ -33,8 +43,9 @@ def run_import_command(config: Config, *, dry_run: bool, with_stun: bool) -> int
             except ConnectorError as exc:
                 print(f"webitel-connector: {exc.message}", file=sys.stderr)
                 return 1
-            with tqdm(desc="GetWebitelUsers" + (" (dry run)" if dry_run else ""), unit="user", file=sys.stderr,
-                      dynamic_ncols=True) as bar:
+            # A log line (a warning) is printed above the bar, not through it.
+            with logging_redirect_tqdm(), tqdm(desc="GetWebitelUsers" + (" (dry run)" if dry_run else ""),
+                                               unit="user", file=sys.stderr, dynamic_ncols=True) as bar:
                 def progress(current: ImportJob) -> None:
                     bar.total = current.total
                     bar.update(current.done - bar.n)

@@ -172,6 +172,7 @@ class WebitelUser(Timestamps, Base):
     team_id: Mapped[str | None] = mapped_column(String(20))
     team_name: Mapped[str | None] = mapped_column(String(250))
     agent_status: Mapped[str | None] = mapped_column(String(20))  # as Webitel last said
+    agent_pause_cause: Mapped[str | None] = mapped_column(String(100))  # the break's cause, as Webitel last said
     state: Mapped[str] = mapped_column(String(10), default=WebitelUserState.CREATING)
     sync_state: Mapped[str] = mapped_column(String(10), default=SyncState.PENDING)
     sync_error: Mapped[str | None] = mapped_column(String(1000))
@@ -217,6 +218,11 @@ class WebitelUser(Timestamps, Base):
     @property
     def default_device(self) -> dict | None:
         return {"id": self.default_device_id, "name": self.default_device_name} if self.default_device_id else None
+
+    @property
+    def pause_cause(self) -> str | None:
+        """The cause of the agent's break (only while it is on one)."""
+        return self.agent_pause_cause if self.agent_status == "pause" else None
 
     @property
     def team(self) -> dict | None:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from ..core.names import stored_length
 from ..creatio.rules import MAX_NAME, too_long
@@ -251,7 +251,20 @@ class SkillPatchSchema(StrictSchema):
 class AgentStatusSchema(StrictSchema):
     status = fields.String(required=True, validate=validate.OneOf(["online", "pause", "offline"]),
                            metadata={"description": "online: waiting for calls; pause: a break (with a cause)"})
-    pause_cause = Text(max_length=100, load_default=None, allow_none=True, metadata={"example": "Lunch"})
+    pause_cause = Text(max_length=100, load_default=None, allow_none=True,
+                       metadata={"example": "Lunch", "description": "the cause's name"})
+    pause_cause_id = WebitelId(load_default=None, allow_none=True,
+                               metadata={"description": "the cause's id, as the pause-causes lookup gives it "
+                                                        "(instead of pause_cause)"})
+
+    @validates_schema
+    def _one_cause(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("pause_cause") and data.get("pause_cause_id"):
+            raise ValidationError("give the pause cause's name or its id, not both", "pause_cause_id")
+
+
+class UserLinkSchema(StrictSchema):
+    user_id = fields.UUID(required=True, metadata={"description": "the Creatio system user (SysAdminUnit) id"})
 
 
 class LicenseGrantSchema(StrictSchema):
@@ -333,6 +346,8 @@ class WebitelUserSchema(Schema):
     is_agent = fields.Boolean()
     team = fields.Nested(RefSchema, allow_none=True)
     agent_status = fields.String(allow_none=True)
+    pause_cause = fields.String(allow_none=True, metadata={"description": "the cause of the agent's break (while "
+                                                                          "agent_status is pause)"})
     licenses = fields.List(fields.Nested(LicenseRefSchema))
     roles = fields.List(fields.Nested(RoleRefSchema))
     skills = fields.List(fields.Nested(SkillRowSchema))

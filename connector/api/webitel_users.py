@@ -47,6 +47,18 @@ def change_webitel_user(record_id: uuid.UUID, body: dict[str, Any]) -> WebitelUs
     return service.change_webitel_user(services(), record_id, body)
 
 
+@bp.operation("PUT", "/<uuid:record_id>/user", summary="Link the record to a Creatio system user",
+              body=s.UserLinkSchema, response=s.WebitelUserSchema, errors=(400, 404, 409, 422, *UPSTREAM))
+def link_creatio_user(record_id: uuid.UUID, body: dict[str, Any]) -> WebitelUser:
+    """For a record whose Webitel user matched no Creatio user on import (the warning
+    ``no_creatio_user``), or was linked to the wrong one: the record's User and Contact become the
+    user's and its contact. Only the record changes; the Webitel username stays. 400
+    ``not_a_creatio_user`` for an unknown or inactive user, 409 ``already_exists`` when that user has
+    another record."""
+    user = creatio().get_system_user(body["user_id"])
+    return service.link_creatio_user(services(), record_id, user, user_id=body["user_id"])
+
+
 @bp.operation("DELETE", "/<uuid:record_id>", summary="Delete a Webitel user (in Webitel too)", status=204,
               errors=(202, 404, 409, *UPSTREAM))
 def delete_webitel_user(record_id: uuid.UUID) -> Answer | None:
@@ -106,5 +118,7 @@ def remove_skill(record_id: uuid.UUID, skill_id: str) -> None:
               response=s.WebitelUserSchema, errors=(400, 404, 409, 422, *UPSTREAM))
 def set_agent_status(record_id: uuid.UUID, body: dict[str, Any]) -> WebitelUser:
     """online (waiting for calls: the user's phone must be registered), pause (a break, with a cause
-    from the pause-causes lookup) or offline."""
-    return service.set_agent_status(services(), record_id, body["status"], body["pause_cause"])
+    from the pause-causes lookup: its name as ``pause_cause`` or its id as ``pause_cause_id``) or
+    offline. The record shows the cause of the current break as ``pause_cause``."""
+    return service.set_agent_status(services(), record_id, body["status"], body["pause_cause"],
+                                    pause_cause_id=body["pause_cause_id"])

@@ -112,6 +112,15 @@ class EmbeddedCreatio:
                     found[row.name_key].append(contact(row))
         return found
 
+    def find_system_users_by_logins(self, logins: Iterable[str]) -> dict[str, list[SystemUser]]:
+        found: dict[str, list[SystemUser]] = {name_key(login): [] for login in logins}
+        with self._reading() as session:
+            for keys in chunks(sorted(found), KEYS_PER_QUERY):
+                stmt = select(SysAdminUnit).where(one_of(session, SysAdminUnit.name_key, keys))
+                for row in session.scalars(stmt).unique():
+                    found[row.name_key].append(system_user(row))
+        return found
+
     def find_contacts_by_name(self, name: str) -> list[Contact]:
         return self.find_contacts_by_names([name])[name_key(name)]
 

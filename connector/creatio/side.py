@@ -51,6 +51,11 @@ class CreatioSide(Protocol):
         is an ambiguity for the caller to report, never to resolve by guessing."""
         ...
 
+    def find_system_users_by_logins(self, logins: Iterable[str]) -> dict[str, list[SystemUser]]:
+        """Every system user (employee or portal user) whose normalised login equals one of ``logins``',
+        by that key (each key present, an empty list when none has it)."""
+        ...
+
     def find_contacts_by_name(self, name: str) -> list[Contact]:
         """``find_contacts_by_names`` for one name."""
         ...

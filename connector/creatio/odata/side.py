@@ -115,6 +115,21 @@ class ODataCreatio:
                     candidates[contact.id] = contact
         return {key: list(candidates.values()) for key, candidates in found.items()}
 
+    def find_system_users_by_logins(self, logins: Iterable[str]) -> dict[str, list[SystemUser]]:
+        logins = list(logins)
+        found: dict[str, dict[uuid.UUID, SystemUser]] = {name_key(login): {} for login in logins}
+        kinds = any_of(*(eq("SysAdminUnitTypeValue", kind.value) for kind in USER_TYPES))
+        tokens = sorted({name_token(login) for login in logins if name_key(login)})
+        for group in chunks(tokens, TOKENS_PER_QUERY):
+            where = all_of(kinds, any_of(*(contains_text("Name", token) for token in group)))
+            for row in self._scan("SysAdminUnit", action="finding system users by login", filter=where or "",
+                                  select=USER_SELECT, expand=USER_EXPAND):
+                user = _convert(_system_user, row, "finding system users by login")
+                candidates = found.get(name_key(user.name)) if user is not None else None
+                if user is not None and candidates is not None:
+                    candidates[user.id] = user
+        return {key: list(candidates.values()) for key, candidates in found.items()}
+
     def find_contacts_by_name(self, name: str) -> list[Contact]:
         return self.find_contacts_by_names([name])[name_key(name)]
 

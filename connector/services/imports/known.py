@@ -1,6 +1,6 @@
 """What the connector holds for one page of Webitel users, read in one query per kind: the records
-(as plain values, with their licenses, roles and skills), the contacts named after the usernames, their
-system users, and which of those already have a record."""
+(as plain values, with their licenses, roles and skills), the system users whose logins are the usernames,
+the contacts named after the usernames and their system users, and which of those already have a record."""
 
 from __future__ import annotations
 
@@ -32,14 +32,15 @@ def read_known(session: Session, creatio: CreatioSide, users: list[dict]) -> Kno
     by_id = {record.webitel_user_id: record for record in records if record.webitel_user_id}
     by_key = {record.webitel_username_key: record for record in records}
     unmatched = [str(user.get("username") or "") for user in users if str(user["id"]) not in by_id]
+    logins = creatio.find_system_users_by_logins(unmatched) if unmatched else {}
     contacts = creatio.find_contacts_by_names(unmatched) if unmatched else {}
     single = [found[0].id for found in contacts.values() if len(found) == 1]
     system_users = creatio.system_users_of_contacts(single) if single else {}
-    ids = [user.id for user in system_users.values()]
+    ids = [user.id for user in system_users.values()] + [found[0].id for found in logins.values() if len(found) == 1]
     linked = {record.system_user_id: record
               for record in _views(session, one_of(session, WebitelUser.system_user_id, ids))
               if record.system_user_id} if ids else {}
-    return Known(by_id, by_key, contacts, system_users, linked)
+    return Known(by_id, by_key, contacts, logins, system_users, linked)
 
 
 def _views(session: Session, where: ColumnElement[bool]) -> list[RecordView]:

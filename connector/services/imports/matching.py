@@ -5,10 +5,12 @@ For each Webitel user, in this order:
 1. a record already holding the Webitel user id is that user's record (updated, or unchanged);
 2. a record holding the username without that id is refused (it belongs to another Webitel user, or
    its create is under way);
-3. otherwise the contact whose name is the username, compared on the normalised key (NFKC,
-   case-folded, whitespace collapsed): more than one candidate is skipped and reported as ambiguous,
-   never guessed; one is linked (with its Creatio system user when it has one); none means a new
-   contact is made.
+3. otherwise the Creatio system user whose login is the username, and its contact (jsmith is the user
+   jsmith of the contact "John Smith");
+4. otherwise the contact whose name is the username.
+Names are compared on the normalised key (NFKC, case-folded, whitespace collapsed). More than one
+candidate is skipped and reported as ambiguous, never guessed; one is linked (with its Creatio system
+user when it has one); none means a new contact is made.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class Known:
     by_webitel_id: dict[str, RecordView]
     by_username: dict[str, RecordView]  # by the username's key
     contacts: dict[str, list[Contact]]  # by name key, every candidate
+    users_by_login: dict[str, list[SystemUser]]  # by login key, every candidate
     system_users: dict[uuid.UUID, SystemUser]  # by contact id
     linked_system_users: dict[uuid.UUID, RecordView]  # system user id -> the record it has already
 
@@ -79,6 +82,13 @@ def decide(user: dict, known: Known, *, busy: Callable[[RecordView], str | None]
         return Decision(Outcome.FAILED, holder, detail={
             "error": f"the record {holder.id} has the username {holder.webitel_username} and is linked to the Webitel "
                      f"user {holder.webitel_user_id}; repair or delete it"})
+    users = known.users_by_login.get(key, [])
+    if len(users) > 1:
+        return Decision(Outcome.AMBIGUOUS, detail={"candidates": [{"id": str(u.contact.id), "name": u.contact.name,
+                                                                   "user": u.name} for u in users]})
+    if users:
+        login = users[0]
+        return _link(Contact(login.contact.id, login.contact.name, login.account), login, known, matched_by="login")
     candidates = known.contacts.get(key, [])
     if len(candidates) > 1:
         return Decision(Outcome.AMBIGUOUS, detail={"candidates": [{"id": str(c.id), "name": c.name}
@@ -86,10 +96,14 @@ def decide(user: dict, known: Known, *, busy: Callable[[RecordView], str | None]
     if not candidates:
         return Decision(Outcome.CREATED)
     contact = candidates[0]
-    system_user = known.system_users.get(contact.id)
+    return _link(contact, known.system_users.get(contact.id), known, matched_by="contact_name")
+
+
+def _link(contact: Contact, system_user: SystemUser | None, known: Known, *, matched_by: str) -> Decision:
+    """Link the contact (and its system user), unless that user has a record already."""
     if system_user is not None and system_user.id in known.linked_system_users:
         other = known.linked_system_users[system_user.id]
         return Decision(Outcome.FAILED, contact=contact, detail={
             "error": f"the Creatio user {system_user.name} of the contact {contact.name} already has the Webitel user "
                      f"record {other.id} ({other.webitel_username})"})
-    return Decision(Outcome.LINKED, contact=contact, system_user=system_user)
+    return Decision(Outcome.LINKED, contact=contact, system_user=system_user, detail={"matched_by": matched_by})

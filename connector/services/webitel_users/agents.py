@@ -134,7 +134,8 @@ def remove_agent(webitel: WebitelClient, record: WebitelUser, agent: dict) -> Pl
 def activate(webitel: WebitelClient, record: WebitelUser, uid: str) -> Plan:
     """Make the user an agent with every skill the record keeps."""
     agent = yield ensure_agent(webitel, record, uid)
-    record.webitel_agent_id, record.agent_status = str(agent["id"]), str(agent.get("status") or "offline")
+    record.webitel_agent_id = str(agent["id"])
+    note_status(record, agent)
     rows = yield read_skills(webitel, record.webitel_agent_id)
     yield from converge_skills(webitel, record, record.webitel_agent_id, rows)
 
@@ -145,13 +146,15 @@ def converge_agent(webitel: WebitelClient, record: WebitelUser, uid: str) -> Pla
     if not record.is_agent:
         if agent is not None:
             yield from remove_agent(webitel, record, agent)
-        record.webitel_agent_id, record.agent_status = None, None
+        record.webitel_agent_id = None
+        note_status(record, None)
         return
     if agent is None:
         agent = yield ensure_agent(webitel, record, uid)
     elif _team_of(agent) != record.team_id:
         yield set_team(webitel, record, str(agent["id"]), record.team_id)
-    record.webitel_agent_id, record.agent_status = str(agent["id"]), str(agent.get("status") or "offline")
+    record.webitel_agent_id = str(agent["id"])
+    note_status(record, agent)
     rows = yield read_skills(webitel, record.webitel_agent_id)
     yield from converge_skills(webitel, record, record.webitel_agent_id, rows)
 
@@ -226,7 +229,19 @@ def set_status(webitel: WebitelClient, record: WebitelUser, agent_id: str, statu
 
     yield Step("webitel.agent_status", lambda: _done(webitel.set_agent_status, agent_id, status, pause_cause),
                confirm=lambda: True if _status_of(webitel, agent_id) == status else None, refusal=refuse)
-    record.agent_status = yield Step("webitel.read_agent", lambda: _status_of(webitel, agent_id))
+    # {} when the agent is gone (a step's None would mean "not applied")
+    agent = yield Step("webitel.read_agent", lambda: _find_agent(webitel, agent_id) or {})
+    note_status(record, agent or None, pause_cause)
+
+
+def note_status(record: WebitelUser, agent: dict | None, pause_cause: str | None = None) -> None:
+    """Show on the record the agent's status as Webitel has it, and the cause of a break: ``pause_cause``
+    when known (Webitel's agent does not carry it; its status report does), else the one last seen."""
+    record.agent_status = str(agent.get("status") or "offline") if agent is not None else None
+    if record.agent_status != "pause":
+        record.agent_pause_cause = None
+    elif pause_cause:
+        record.agent_pause_cause = pause_cause[:100]
 
 
 def _done(call: Callable[..., None], *args: object) -> bool:

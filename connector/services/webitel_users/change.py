@@ -80,7 +80,8 @@ def _plan(ctx: Context, record: WebitelUser, before: Desired, wanted: dict[str, 
         agent = yield agents.find_agent(webitel, record, uid)
         if agent is not None:
             yield from agents.remove_agent(webitel, record, agent)
-        record.webitel_agent_id, record.agent_status = None, None
+        record.webitel_agent_id = None
+        agents.note_status(record, None)
     elif record.is_agent and "team_id" in wanted:
         agent = yield agents.find_agent(webitel, record, uid)
         if agent is None:  # gone from Webitel: make it again, in the new team

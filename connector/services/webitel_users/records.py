@@ -16,6 +16,7 @@ from ...core.paging import Page, paginate
 from ...errors import NotFound
 from ...models import WebitelUser
 from ...webitel import WebitelClient, WebitelError
+from .agents import note_status
 
 log = logging.getLogger("connector.webitel_users")
 STATUS_READ_S = 2.0  # a read waits this long at most for Webitel's agent statuses
@@ -51,6 +52,13 @@ def with_agent_status(webitel: WebitelClient, records: Iterable[WebitelUser]) ->
     except WebitelError as exc:
         log.info("agent statuses not read from Webitel (%s); showing the last seen", exc)
         return
+    paused = [agent_id for agent_id, agent in found.items() if agent.get("status") == "pause"]
+    causes: dict[str, str] = {}
+    if paused:
+        try:
+            with deadline.budget(STATUS_READ_S):
+                causes = webitel.pause_causes_of(paused)
+        except WebitelError as exc:
+            log.info("pause causes not read from Webitel (%s); showing the last seen", exc)
     for agent_id, record in agents.items():
-        agent = found.get(agent_id)
-        record.agent_status = str(agent.get("status") or "offline") if agent is not None else None
+        note_status(record, found.get(agent_id), causes.get(agent_id))

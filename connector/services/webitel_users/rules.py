@@ -49,16 +49,22 @@ class SystemUserLike(Protocol):
 
 def check_system_user(user: SystemUserLike | None, user_id: uuid.UUID) -> SystemUserLike:
     """Only an existing, active Creatio system user with a login Webitel accepts gets a Webitel user."""
+    user = check_active_user(user, user_id)
+    if not WEBITEL_USERNAME.match(user.name):
+        raise BusinessRuleError(f"The login {user.name!r} cannot be a Webitel username (only letters, digits, "
+                                f"'.', '_' and '-')", code="username_not_allowed",
+                                fields={"user_id": ["the login is not a valid Webitel username"]})
+    return user
+
+
+def check_active_user(user: SystemUserLike | None, user_id: uuid.UUID) -> SystemUserLike:
+    """An existing, active Creatio system user (what a record may be made for, or linked to)."""
     if user is None:
         raise BusinessRuleError(f"No Creatio system user with id {user_id}", code="not_a_creatio_user",
                                 fields={"user_id": ["not a Creatio system user"]})
     if not user.active:
         raise BusinessRuleError(f"The Creatio user {user.name} is not active", code="not_a_creatio_user",
                                 fields={"user_id": ["the Creatio user is not active"]})
-    if not WEBITEL_USERNAME.match(user.name):
-        raise BusinessRuleError(f"The login {user.name!r} cannot be a Webitel username (only letters, digits, "
-                                f"'.', '_' and '-')", code="username_not_allowed",
-                                fields={"user_id": ["the login is not a valid Webitel username"]})
     return user
 
 

@@ -11,11 +11,16 @@ from ...errors import BusinessRuleError
 from ...models import WebitelUser
 from ..context import Context
 from ..steps import Plan
-from . import agents, claims, operation
+from . import agents, claims, operation, rules
 from .desired import Desired
 
 
-def set_agent_status(ctx: Context, record_id: uuid.UUID, status: str, pause_cause: str | None = None) -> WebitelUser:
+def set_agent_status(ctx: Context, record_id: uuid.UUID, status: str, pause_cause: str | None = None, *,
+                     pause_cause_id: str | None = None) -> WebitelUser:
+    """``pause_cause`` is the cause's name, as Webitel takes it; ``pause_cause_id`` its id, as the
+    pause-causes lookup offers it (read from Webitel before anything changes)."""
+    if pause_cause_id:
+        pause_cause = cause_name(ctx, pause_cause_id)
     record = claims.claim(ctx, record_id)
     if not record.is_agent or not record.webitel_user_id:
         ctx.session.rollback()
@@ -38,3 +43,10 @@ def set_agent_status(ctx: Context, record_id: uuid.UUID, status: str, pause_caus
                              operation=action, action=action)
     assert result is not None
     return result
+
+
+def cause_name(ctx: Context, cause_id: str) -> str:
+    """The name of the pause cause ``cause_id`` (422 on ``pause_cause_id`` when Webitel has none)."""
+    cause = rules.must_exist(lambda: next((c for c in ctx.webitel.pause_causes() if str(c.get("id")) == cause_id),
+                                          None), field="pause_cause_id", noun="pause cause", item=cause_id)
+    return str(cause.get("name") or "")

@@ -9,7 +9,9 @@ import signal
 import socket
 import subprocess
 import time
+from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support.servers import SCRIPTS, free_port, run_cli
@@ -108,3 +110,68 @@ def test_migrate_creates_the_schema(tmp_path):
     result = run_cli("migrate", env=env)
     assert result.returncode == 0 and "up to date" in result.stdout
     assert run_cli("migrate", env=env).returncode == 0  # again: nothing to do
+
+
+def _plain_env() -> dict:
+    return {k: v for k, v in os.environ.items() if not k.startswith("CONNECTOR_")}
+
+
+def test_the_import_runs_against_the_demo_as_the_banner_says(tmp_path):
+    """The README's first hour: `make run`, then the import line the banner prints, with no other
+    setting. The demo's jsmith and mbrown are linked to the Creatio users with those logins; the
+    terminal shows the bar and the summary, and no log line."""
+    port, emulator_port = free_port(), free_port()
+    process = start_demo(tmp_path, port, emulator_port)
+    try:
+        banner = read_banner(process)
+        line = next(text.strip() for text in banner if "webitel-connector import" in text)
+        assert line == ".venv/bin/webitel-connector import --demo"
+        done = run_cli("import", "--demo", env=_plain_env(), cwd=str(tmp_path))
+        assert done.returncode == 0, done.stderr
+        table = dict(row.strip().rsplit(None, 1) for row in done.stdout.splitlines() if row.startswith("  "))
+        assert (table["linked existing contacts"], table["created"], table["failed"]) == ("2", "1", "0"), done.stdout
+        assert "3/3" in done.stderr and "Traceback" not in done.stderr
+        assert '"level"' not in done.stderr  # no JSON log line between the bar's redraws
+        token = {"Authorization": "Bearer demo-connector-token"}
+        records = {r["webitel_username"]: r for r in httpx.get(f"http://127.0.0.1:{port}/api/v1/webitel-users",
+                                                                headers=token, timeout=30).json()["items"]}
+        assert records["jsmith"]["user"]["name"] == "jsmith" and records["jsmith"]["contact"]["name"] == "John Smith"
+    finally:
+        status = stop(process, signal.SIGTERM)
+    assert status == 0
+    assert not (tmp_path / "webitel-connector-demo.json").exists()  # the demo's settings go with it
+
+
+def test_the_demo_import_without_a_demo_says_how_to_start_one(tmp_path):
+    result = run_cli("import", "--demo", env=_plain_env(), cwd=str(tmp_path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "no demo is running" in result.stderr and "make run" in result.stderr
+
+
+def test_the_import_into_a_database_not_migrated_says_to_migrate(tmp_path):
+    env = {**_plain_env(), "CONNECTOR_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite'}"}
+    result = run_cli("import", env=env, cwd=str(tmp_path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "is not migrated" in result.stderr and "webitel-connector migrate" in result.stderr
+    assert run_cli("migrate", env=env).returncode == 0  # migrate needs no API token either
+
+
+def test_a_taken_port_says_how_to_choose_others(tmp_path):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        for flags in (["--port", str(taken), "--emulator-port", str(free_port())],
+                      ["--port", str(free_port()), "--emulator-port", str(taken)]):
+            result = run_cli("demo", *flags, env=_plain_env(), cwd=str(tmp_path), timeout=60)
+            assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+            assert f"127.0.0.1:{taken}" in result.stderr and "make run PORT=" in result.stderr
+            assert not (tmp_path / "webitel-connector-demo.json").exists()
+
+
+def test_make_run_takes_the_ports_as_variables():
+    root = Path(__file__).resolve().parents[3]
+    shown = subprocess.run(["make", "-n", "run", "PORT=8180", "EMULATOR_PORT=8190"], cwd=root, capture_output=True,
+                           text=True, timeout=30)
+    assert shown.returncode == 0, shown.stderr
+    assert "webitel-connector demo --port 8180 --emulator-port 8190" in shown.stdout

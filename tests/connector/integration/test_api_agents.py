@@ -291,3 +291,47 @@ def test_the_reconciler_waits_for_the_call_to_end_before_removing_the_agent(app,
     assert reconcile(app) == {"in_sync": 1}
     assert agent_of(emulator, agent) is None
     assert disagreements(session, emulator) == []
+
+
+def test_a_pause_takes_the_cause_the_lookup_offers_and_the_record_shows_it(api, agent, emulator):
+    emulator.set_presence(agent["webitel_user_id"], "sip")
+    assert api.put(f"{BASE}/{agent['id']}/agent-status", json={"status": "online"}).json["pause_cause"] is None
+    cause = next(c for c in api.get("/api/v1/lookups/pause-causes").json["items"] if c["name"] == "Lunch")
+    paused = api.put(f"{BASE}/{agent['id']}/agent-status", json={"status": "pause", "pause_cause_id": cause["id"]})
+    assert paused.status_code == 200, paused.json
+    assert (paused.json["agent_status"], paused.json["pause_cause"]) == ("pause", "Lunch")
+    agent_id = agent_of(emulator, agent)["id"]
+    held = next(a for a in webitel_state(emulator)["call_center"]["agents"] if a["id"] == agent_id)
+    assert (held["status"], held["status_payload"]) == ("pause", "Lunch")  # what Webitel itself holds
+    shown = api.get(f"{BASE}/{agent['id']}").json
+    assert (shown["agent_status"], shown["pause_cause"]) == ("pause", "Lunch")
+    listed = next(r for r in api.get(BASE).json["items"] if r["id"] == agent["id"])
+    assert listed["pause_cause"] == "Lunch"
+    online = api.put(f"{BASE}/{agent['id']}/agent-status", json={"status": "online"})
+    assert (online.json["agent_status"], online.json["pause_cause"]) == ("online", None)
+
+
+def test_a_pause_cause_set_in_webitel_is_shown(api, agent, emulator):
+    emulator.set_presence(agent["webitel_user_id"], "sip")
+    assert api.put(f"{BASE}/{agent['id']}/agent-status", json={"status": "online"}).status_code == 200
+    found = agent_of(emulator, agent)
+    changed = emulator.client.patch(f"/call_center/agents/{found['id']}/status",
+                                    json={"status": "pause", "payload": "Lunch"})
+    assert changed.status_code == 200, changed.text
+    shown = api.get(f"{BASE}/{agent['id']}").json
+    assert (shown["agent_status"], shown["pause_cause"]) == ("pause", "Lunch")
+
+
+def test_pause_cause_id_refusals(api, agent, emulator):
+    emulator.set_presence(agent["webitel_user_id"], "sip")
+    assert api.put(f"{BASE}/{agent['id']}/agent-status", json={"status": "online"}).status_code == 200
+    unknown = api.put(f"{BASE}/{agent['id']}/agent-status", json={"status": "pause", "pause_cause_id": "999"})
+    error = error_of(unknown)
+    assert unknown.status_code == 422 and list(error["fields"]) == ["pause_cause_id"], error
+    both = api.put(f"{BASE}/{agent['id']}/agent-status",
+                   json={"status": "pause", "pause_cause": "Lunch", "pause_cause_id": "1"})
+    assert both.status_code == 422 and list(error_of(both)["fields"]) == ["pause_cause_id"]
+    for wrong in ("", "x" * 30, 5):
+        response = api.put(f"{BASE}/{agent['id']}/agent-status", json={"status": "pause", "pause_cause_id": wrong})
+        assert response.status_code == 422, (wrong, response.json)
+    assert api.get(f"{BASE}/{agent['id']}").json["agent_status"] == "online"  # nothing changed
