@@ -60,7 +60,9 @@ class EmulatorHandle:
 
     def fresh(self) -> None:
         """Back to the seed this emulator started with: a reset, or a reload when a test seeded
-        another one (a reset alone would keep that seed for the next test)."""
+        another one (a reset alone would keep that seed for the next test). A request the previous
+        test left held by a delay fault lands first, so that it cannot change this test's world."""
+        self.wait_settled()
         if self._start_seed is not None and self.emulator.backend.seed_doc != self._start_seed:
             self.seed(self._start_seed)
         else:
