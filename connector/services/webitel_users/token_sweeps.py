@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ...models import StunTokenSweep
 from ...webitel import WebitelError
-from ...webitel.calls import UNCERTAIN, Call, recording
+from ...webitel.calls import FAILED, UNCERTAIN, Call, recording
 from ...webitel.errors import WebitelAPIError
 from ..context import Context
 from . import stun
@@ -29,13 +29,16 @@ from . import stun
 log = logging.getLogger("connector.stun")
 
 _TOKENS = re.compile(r"^/users/(?P<uid>[^/]+)/tokens$")
+_TOKEN = re.compile(r"^/users/(?P<uid>[^/]+)/tokens/[^/]+$")
 SWEEPS_PER_PASS = 100
 
 
 def users_with_lost_tokens(calls: Iterable[Call]) -> set[str]:
-    """The users for whom a token's creation went out and its answer was lost."""
+    """The users for whom a token's creation went out and its answer was lost, or a token's delete
+    did not go through (a bulk STUN read does not sweep before each mint: this is its sweep)."""
     return {found["uid"] for call in calls
-            if call.method == "POST" and call.outcome == UNCERTAIN and (found := _TOKENS.match(call.path))}
+            if (call.method == "POST" and call.outcome == UNCERTAIN and (found := _TOKENS.match(call.path)))
+            or (call.method == "DELETE" and call.outcome in (UNCERTAIN, FAILED) and (found := _TOKEN.match(call.path)))}
 
 
 def note(ctx: Context, calls: Iterable[Call]) -> bool:
