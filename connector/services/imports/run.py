@@ -21,17 +21,15 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, insert
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ... import metrics
 from ...creatio import Account, Contact, CreatioSide, NewContact
-from ...errors import ConnectorError
 from ...models import (
     AuditEvent,
     ImportItem,
     ImportJob,
-    ImportStatus,
     SyncState,
     WebitelUser,
     WebitelUserLicense,
@@ -40,8 +38,7 @@ from ...models import (
     WebitelUserState,
     utcnow,
 )
-from ...webitel import WebitelError
-from .. import audit, webitel_reading
+from .. import audit, jobs, webitel_reading
 from ..call_center import CallCenter, read_call_center
 from ..context import Context
 from ..names import name_key
@@ -71,22 +68,11 @@ class ImportOptions:
 def run_import(ctx: Context, creatio: CreatioSide, job: ImportJob, options: ImportOptions, *,
                progress: Progress | None = None) -> ImportJob:
     """Run ``job`` to its end (succeeded or failed) and return it."""
-    session = ctx.session
-    try:
+    def work() -> None:
         with fewer_collections():
             _Run(ctx, creatio, job, options, progress).all_pages()
-        job.status, job.finished_at = ImportStatus.SUCCEEDED, utcnow()
-        session.commit()
-    except (ConnectorError, WebitelError, SQLAlchemyError) as exc:
-        session.rollback()
-        message = exc.message if isinstance(exc, ConnectorError) else str(exc).splitlines()[0]
-        log.warning("import %s failed: %s", job.id, message)
-        session.refresh(job)
-        job.status, job.finished_at, job.error = ImportStatus.FAILED, utcnow(), message[:1000]
-        session.commit()
-    log.info("import %s %s: %s", job.id, job.status, job.summary)
-    metrics.import_jobs.labels(outcome=job.status).inc()
-    return job
+
+    return jobs.run(ctx.session, jobs.IMPORT, job, work)
 
 
 class _Run:
@@ -241,9 +227,7 @@ class _Run:
             self.session.execute(insert(_table(ImportItem)), rows)
 
     def _save_progress(self) -> None:
-        self.job.summary = {**_zero_summary(), **self.job.summary, **self.summary}
-        self.job.heartbeat_at = utcnow()
-        self.session.commit()
+        jobs.beat(self.session, self.job, {**_zero_summary(), **self.job.summary, **self.summary})
         if self.progress is not None:
             self.progress(self.job)
 
