@@ -10,12 +10,13 @@ as a background job (``drift_checks``); ``GET /api/v1/drift`` runs it while the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
 
 from .. import metrics
 from ..db import one_of
@@ -55,7 +56,7 @@ def check(ctx: Context, options: DriftOptions) -> Iterator[Found]:
     started, seen = utcnow(), set[str]()
     center = read_call_center(ctx.webitel)
     for page in user_pages(ctx.webitel, page_size=options.page_size, with_stun=options.with_stun,
-                           concurrency=options.concurrency):
+                           concurrency=options.concurrency, stun_of=_linked(ctx)):
         uids = [str(user["id"]) for user in page.users]
         seen.update(uids)
         items = _compare_page(ctx, page.users, page.stuns, center)
@@ -64,6 +65,20 @@ def check(ctx: Context, options: DriftOptions) -> Iterator[Found]:
     for items in _unseen(ctx, seen, started):
         _count(items)
         yield Found(items)
+
+
+def _linked(ctx: Context) -> Callable[[list[str]], list[str]]:
+    """Which of some Webitel users have a record: only theirs is STUN compared. It runs in the
+    reading thread, so with a session of its own."""
+    engine = ctx.session.get_bind()
+
+    def linked(uids: list[str]) -> list[str]:
+        with Session(engine) as session:
+            held = set(session.scalars(select(WebitelUser.webitel_user_id)
+                                       .where(one_of(session, WebitelUser.webitel_user_id, uids))))
+        return [uid for uid in uids if uid in held]
+
+    return linked
 
 
 def _compare_page(ctx: Context, users: list[dict], stuns: dict[str, bool | None],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -28,14 +28,17 @@ class UserPage:
     calls: list[Call] = field(default_factory=list)  # the STUN reads' Webitel calls
 
 
-def user_pages(webitel: WebitelClient, *, page_size: int, with_stun: bool, concurrency: int) -> Iterator[UserPage]:
-    """Every Webitel user, a page at a time, with their STUN flags when ``with_stun``."""
+def user_pages(webitel: WebitelClient, *, page_size: int, with_stun: bool, concurrency: int,
+               stun_of: Callable[[list[str]], list[str]] | None = None) -> Iterator[UserPage]:
+    """Every Webitel user, a page at a time, with their STUN flags when ``with_stun`` (of the page's
+    users ``stun_of`` picks, by default all of them; it runs in the reading thread)."""
 
     def pages() -> Iterator[UserPage]:
         for users in webitel.user_pages(size=page_size):
             page = UserPage(users, utcnow())
             if with_stun:
-                found = stun_reading.read_many(webitel, [str(user["id"]) for user in users], concurrency=concurrency)
+                uids = [str(user["id"]) for user in users]
+                found = stun_reading.read_many(webitel, stun_of(uids) if stun_of else uids, concurrency=concurrency)
                 page.stuns, page.calls = found.flags, found.calls
             yield page
 
