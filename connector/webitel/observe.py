@@ -12,11 +12,13 @@ from .. import metrics
 log = logging.getLogger("connector.webitel.calls")
 
 _ID_SEGMENT = re.compile(r"/(?:\d+|[0-9a-fA-F-]{32,36})(?=/|$)")
+_TOKEN_KEY = re.compile(r"(?<=/tokens/)[^/]+")  # an access token's id is a key, not a number
 
 
 def operation(method: str, path: str) -> str:
-    """``GET /users/{id}`` for ``GET /users/42``: one name per kind of call, whatever the ids."""
-    return f"{method} {_ID_SEGMENT.sub('/{id}', path)}"
+    """``GET /users/{id}`` for ``GET /users/42``: one name per kind of call, whatever the ids (a
+    metric's labels must not grow with them: one series per STUN token read was a leak)."""
+    return f"{method} {_ID_SEGMENT.sub('/{id}', _TOKEN_KEY.sub('{id}', path))}"
 
 
 def outcome_of(status: int | None, failure: str | None = None) -> str:

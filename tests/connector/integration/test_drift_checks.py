@@ -4,30 +4,18 @@ process's check marked failed; ``GET /api/v1/drift`` reads Webitel the same way 
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import timedelta
 
 from connector.models import ImportJob, utcnow
-from tests.support.connector import error_of
+from tests.support.connector import error_of, finished_job
 
 CHECKS = "/api/v1/drift/checks"
 IMPORTS = "/api/v1/imports"
 
 
-def finished(api, path: str, started) -> dict:
-    assert started.status_code in (200, 202), started.json
-    job = started.json
-    deadline = time.monotonic() + 30
-    while job["status"] == "running":
-        assert time.monotonic() < deadline, job
-        time.sleep(0.05)
-        job = api.get(f"{path}/{job['id']}").json
-    return job
-
-
 def run_check(api, **body) -> dict:
-    job = finished(api, CHECKS, api.post(CHECKS, json=body))
+    job = finished_job(api, CHECKS, api.post(CHECKS, json=body))
     return api.get(f"{CHECKS}/{job['id']}?size=1000").json
 
 
@@ -52,7 +40,7 @@ def comparable(items: list[dict]) -> list[tuple]:
 def drifted_world(api, emulator) -> dict[str, dict]:
     """Every seeded user imported, then Webitel changed behind the connector's back."""
     seed_user(emulator, "leaver")
-    assert finished(api, IMPORTS, api.post(IMPORTS, json={}))["status"] == "succeeded"
+    assert finished_job(api, IMPORTS, api.post(IMPORTS, json={}))["status"] == "succeeded"
     records = {r["webitel_username"]: r for r in api.get("/api/v1/webitel-users?size=100").json["items"]}
     emulator.client.patch(f"/users/{records['jsmith']['webitel_user_id']}", json={"extension": "4040"})
     set_stun(emulator, records["mbrown"]["webitel_user_id"], True)
@@ -92,7 +80,7 @@ def test_without_stun_a_check_leaves_stun_out(api, emulator):
 
 
 def test_a_check_of_records_in_sync_finds_nothing(api, emulator):
-    assert finished(api, IMPORTS, api.post(IMPORTS, json={}))["status"] == "succeeded"
+    assert finished_job(api, IMPORTS, api.post(IMPORTS, json={}))["status"] == "succeeded"
     check = run_check(api)
     assert check["items"] == [] and check["summary"] == {"differs": 0, "missing_in_webitel": 0, "missing_record": 0}
 
@@ -104,7 +92,7 @@ def test_one_check_at_a_time_beside_an_import_and_a_dead_ones_check_is_marked_fa
     refused = api.post(CHECKS, json={})
     assert refused.status_code == 409 and error_of(refused)["code"] == "drift_check_running"
     assert error_of(refused)["existing"] == {"id": str(running.id)}
-    assert finished(api, IMPORTS, api.post(IMPORTS, json={}))["status"] == "succeeded"  # another kind of job
+    assert finished_job(api, IMPORTS, api.post(IMPORTS, json={}))["status"] == "succeeded"  # another kind of job
     running.heartbeat_at = utcnow() - timedelta(minutes=10)  # its process died
     session.commit()
     shown = api.get(f"{CHECKS}/{running.id}").json
@@ -114,7 +102,7 @@ def test_one_check_at_a_time_beside_an_import_and_a_dead_ones_check_is_marked_fa
 
 def test_a_check_is_not_an_import_nor_an_import_a_check(api, emulator):
     check = run_check(api)
-    job = finished(api, IMPORTS, api.post(IMPORTS, json={}))
+    job = finished_job(api, IMPORTS, api.post(IMPORTS, json={}))
     assert api.get(f"{IMPORTS}/{check['id']}").status_code == 404
     assert api.get(f"{CHECKS}/{job['id']}").status_code == 404
     assert [j["id"] for j in api.get(IMPORTS).json["items"]] == [job["id"]]
@@ -130,7 +118,7 @@ def test_bad_requests_are_refused_in_the_contract_shape(api):
 
 def test_a_failed_webitel_read_fails_the_check_saying_why(api, emulator):
     emulator.add_fault(method="GET", path="/api/call_center/agents*", action="error", status=503)
-    check = finished(api, CHECKS, api.post(CHECKS, json={}))
+    check = finished_job(api, CHECKS, api.post(CHECKS, json={}))
     assert check["status"] == "failed" and check["error"]
     emulator.clear_faults()
     assert run_check(api)["status"] == "succeeded"
