@@ -432,16 +432,21 @@ class ImportSummarySchema(Schema):
     failed = fields.Integer()
 
 
-class ImportJobSchema(Schema):
+class JobSchema(Schema):
+    """What every background job shows (an import, a drift check)."""
+
     id = fields.UUID()
     status = fields.String(metadata={"enum": ["running", "succeeded", "failed"]})
-    dry_run = fields.Boolean()
     progress = fields.Nested(ImportProgressSchema)
-    summary = fields.Nested(ImportSummarySchema)
     error = fields.String(allow_none=True)
     actor = fields.String()
     started_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
+
+
+class ImportJobSchema(JobSchema):
+    dry_run = fields.Boolean()
+    summary = fields.Nested(ImportSummarySchema)
 
 
 class ImportItemSchema(Schema):
@@ -530,15 +535,8 @@ class DriftCheckSummarySchema(Schema):
     missing_record = fields.Integer()
 
 
-class DriftCheckSchema(Schema):
-    id = fields.UUID()
-    status = fields.String(metadata={"enum": ["running", "succeeded", "failed"]})
-    progress = fields.Nested(ImportProgressSchema, metadata={"description": "Webitel users compared, of all"})
+class DriftCheckSchema(JobSchema):
     summary = fields.Nested(DriftCheckSummarySchema, metadata={"description": "differences found, by kind"})
-    error = fields.String(allow_none=True)
-    actor = fields.String()
-    started_at = fields.DateTime()
-    finished_at = fields.DateTime(allow_none=True)
 
 
 class DriftCheckWithItemsSchema(DriftCheckSchema):

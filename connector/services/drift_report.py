@@ -99,7 +99,9 @@ def _compare_page(ctx: Context, users: list[dict], stuns: dict[str, bool | None]
             items.append({"kind": MISSING_RECORD, "record_id": None, "webitel_user_id": uid,
                           "webitel_username": user.get("username"), "fields": {}})
             continue
-        row = states[view.id]
+        row = states.get(view.id)
+        if row is None:  # removed between the two reads: nothing to compare
+            continue
         item = {"record_id": view.id, "webitel_user_id": uid, "webitel_username": view.webitel_username,
                 "sync": {"state": row.sync_state, "last_error": row.sync_error, "checked_at": row.checked_at}}
         if row.state == WebitelUserState.DELETING:

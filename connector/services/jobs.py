@@ -37,13 +37,14 @@ class Kind:
 
     kind: JobKind
     name: str  # "import", "drift check"
+    one: str  # with its article: "An import"
     running_code: str  # the 409's code while one runs
     item: type[ImportItem] | type[DriftItem]
     finished: Counter  # the metric of finished jobs, by outcome
 
 
-IMPORT = Kind(JobKind.IMPORT, "import", "import_running", ImportItem, metrics.import_jobs)
-DRIFT = Kind(JobKind.DRIFT, "drift check", "drift_check_running", DriftItem, metrics.drift_checks)
+IMPORT = Kind(JobKind.IMPORT, "import", "An import", "import_running", ImportItem, metrics.import_jobs)
+DRIFT = Kind(JobKind.DRIFT, "drift check", "A drift check", "drift_check_running", DriftItem, metrics.drift_checks)
 
 
 def owner() -> str:
@@ -62,7 +63,7 @@ def start_job(session: Session, kind: Kind, *, actor: str, dry_run: bool = False
         session.rollback()
         running = session.scalar(select(ImportJob).where(ImportJob.kind == kind.kind,
                                                          ImportJob.status == ImportStatus.RUNNING))
-        raise Conflict(f"A {kind.name} is running already; wait for it to finish", code=kind.running_code,
+        raise Conflict(f"{kind.one} is running already; wait for it to finish", code=kind.running_code,
                        existing={"id": str(running.id)} if running is not None else None) from None
     _forget_old(session, kind)
     return job
