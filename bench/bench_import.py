@@ -14,7 +14,8 @@ the user, the setting read with it, the token deleted, as many users at a time a
 3x the floor, the re-import at most 1.5x, the drift check at most 3x, the connector's peak memory at
 most 300 MB (a smaller size's figures are informative).
 
-``BENCH_IMPORT_SIZES`` (default ``10000,100000``) picks the sizes.
+``BENCH_IMPORT_SIZES`` (default ``10000,100000``) picks the sizes, ``BENCH_IMPORT_DATABASES`` (default
+``SQLite,PostgreSQL``) the databases.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from .suite import Figure
 ROOT = Path(__file__).resolve().parents[1]
 SKILLS = 10
 FIRST_RATIO, AGAIN_RATIO, DRIFT_RATIO, MEMORY_MB = 3.0, 1.5, 3.0, 300.0
+DATABASES = os.environ.get("BENCH_IMPORT_DATABASES", "SQLite,PostgreSQL").split(",")  # to measure one again
 
 
 def seed(users: int) -> dict:
@@ -162,6 +164,8 @@ def one_size(users: int) -> list[Figure]:
             with postgres_database(os.environ.get("BENCH_DATABASE_URL"), "") as postgres_url:
                 for database, url in (("SQLite", f"sqlite:///{Path(folder) / 'import.sqlite'}"),
                                       ("PostgreSQL", postgres_url)):
+                    if database not in DATABASES:
+                        continue
                     env = connector_env(database_url=url, webitel_url=emulator.base_url, webitel_token=emulator.token,
                                         api_token="bench", CONNECTOR_LOG_LEVEL="WARNING",
                                         CONNECTOR_RECONCILE_INTERVAL_S="0")
