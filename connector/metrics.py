@@ -65,10 +65,14 @@ import_jobs = Counter("connector_import_jobs_total", "Import jobs finished, by o
 users_imported = Counter("connector_users_imported_total",
                          "Webitel users imported into Creatio; rate() of it is users imported per second")
 
+drift_checks = Counter("connector_drift_checks_total", "Drift checks finished, by outcome (succeeded, failed)",
+                       ["outcome"])
+
 for _outcome in ("ok", "failed"):  # zeros from the start, so that rates and alerts see the series
     reconciler_runs.labels(outcome=_outcome)
 for _outcome in ("succeeded", "failed"):
     import_jobs.labels(outcome=_outcome)
+    drift_checks.labels(outcome=_outcome)
 
 
 def exposition() -> tuple[bytes, str]:

@@ -283,16 +283,24 @@ class ImportStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class JobKind(enum.StrEnum):
+    IMPORT = "import"  # GetWebitelUsers
+    DRIFT = "drift"  # a drift check
+
+
 class ImportJob(Base):
-    """A run of GetWebitelUsers. One runs at a time: the partial unique index lets one row be
-    ``running``, whichever process started it. ``heartbeat_at`` says the running process is alive."""
+    """A background job: a run of GetWebitelUsers or a drift check (``kind``). One of each kind runs
+    at a time: the partial unique index lets one row of a kind be ``running``, whichever process
+    started it. ``heartbeat_at`` says the running process is alive."""
 
     __tablename__ = "import_job"
     __table_args__ = (CheckConstraint("status IN ('running', 'succeeded', 'failed')", name="status"),
-                      Index("uq_import_job_running", "status", unique=True, sqlite_where=text("status = 'running'"),
+                      CheckConstraint("kind IN ('import', 'drift')", name="kind"),
+                      Index("uq_import_job_running_kind", "kind", unique=True, sqlite_where=text("status = 'running'"),
                             postgresql_where=text("status = 'running'")))
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(String(10), default=JobKind.IMPORT, server_default=JobKind.IMPORT.value)
     status: Mapped[str] = mapped_column(String(10), default=ImportStatus.RUNNING)
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
     actor: Mapped[str] = mapped_column(String(100), default="api")
@@ -325,6 +333,31 @@ class ImportItem(Base):
     record_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     detail: Mapped[dict | None] = mapped_column(JSON)
+
+
+class DriftItem(Base):
+    """One difference a drift check found: a record and its Webitel user, as the report shows it."""
+
+    __tablename__ = "drift_item"
+    __table_args__ = (UniqueConstraint("job_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("import_job.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # missing_in_webitel | missing_record | differs
+    record_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    webitel_user_id: Mapped[str | None] = mapped_column(String(20))
+    webitel_username: Mapped[str | None] = mapped_column(String(250))
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    sync_state: Mapped[str | None] = mapped_column(String(20))  # the record's, when the check read it
+    sync_error: Mapped[str | None] = mapped_column(String(1000))
+    sync_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def sync(self) -> dict | None:
+        if self.sync_state is None:
+            return None
+        return {"state": self.sync_state, "last_error": self.sync_error, "checked_at": self.sync_checked_at}
 
 
 class AuditEvent(Base):

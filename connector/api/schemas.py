@@ -414,7 +414,7 @@ class ErrorBodySchema(Schema):
                                                      "it)"})
     record_id = fields.UUID(metadata={"description": "the record, when the answer is pending"})
     existing = fields.Dict(metadata={"description": "what already holds it (already_exists, username_taken, "
-                                                    "import_running)"})
+                                                    "import_running, drift_check_running)"})
     holder = fields.String(metadata={"description": "extension_taken: the user who holds the extension"})
     hint = fields.String(metadata={"description": "what to do instead, e.g. import"})
     candidates = fields.List(fields.String(), metadata={"description": "ambiguous_name: the matching records"})
@@ -452,16 +452,21 @@ class ImportSummarySchema(Schema):
     failed = fields.Integer()
 
 
-class ImportJobSchema(Schema):
+class JobSchema(Schema):
+    """What every background job shows (an import, a drift check)."""
+
     id = fields.UUID()
     status = fields.String(metadata={"enum": ["running", "succeeded", "failed"]})
-    dry_run = fields.Boolean()
     progress = fields.Nested(ImportProgressSchema)
-    summary = fields.Nested(ImportSummarySchema)
     error = fields.String(allow_none=True)
     actor = fields.String()
     started_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
+
+
+class ImportJobSchema(JobSchema):
+    dry_run = fields.Boolean()
+    summary = fields.Nested(ImportSummarySchema)
 
 
 class ImportItemSchema(Schema):
@@ -531,7 +536,33 @@ class DriftItemSchema(Schema):
     webitel_username = fields.String(allow_none=True)
     drift_fields = fields.Dict(keys=fields.String(), values=fields.Nested(DriftValueSchema), data_key="fields",
                                attribute="fields", metadata={"description": "each differing field, both values"})
-    sync = fields.Nested(SyncSchema)
+    sync = fields.Nested(SyncSchema, allow_none=True)
+
+
+class DriftCheckStartSchema(StrictSchema):
+    stun = Flag(load_default=True, metadata={"description": "compare STUN too (three Webitel calls a user)"})
+
+
+class DriftCheckItemsQuerySchema(PageQuerySchema):
+    size = size_field(100, 1000)
+    kind = fields.String(load_default=None, validate=validate.OneOf(["missing_in_webitel", "missing_record",
+                                                                     "differs"]))
+
+
+class DriftCheckSummarySchema(Schema):
+    differs = fields.Integer()
+    missing_in_webitel = fields.Integer()
+    missing_record = fields.Integer()
+
+
+class DriftCheckSchema(JobSchema):
+    summary = fields.Nested(DriftCheckSummarySchema, metadata={"description": "differences found, by kind"})
+
+
+class DriftCheckWithItemsSchema(DriftCheckSchema):
+    items = fields.List(fields.Nested(DriftItemSchema), attribute="items.items",
+                        metadata={"description": "one page of the differences found, in the order found"})
+    items_page = fields.Nested(ItemsPageSchema, attribute="items")
 
 
 class DriftRepairSchema(StrictSchema):
@@ -580,5 +611,6 @@ TeamLookup = items_of(TeamLookupSchema)
 PauseCauseLookup = items_of(PauseCauseLookupSchema)
 DriftPage = page_of(DriftItemSchema)
 ImportJobPage = page_of(ImportJobSchema)
+DriftCheckPage = page_of(DriftCheckSchema)
 AuditPage = page_of(AuditEventSchema)
 DriftRepairAnswer = items_of(DriftRepairItemSchema)

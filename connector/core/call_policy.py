@@ -89,9 +89,11 @@ def _segment(segment: str) -> str:
 
 def operation(method: str, path: str) -> str:
     """``GET /users/{id}`` for ``GET /users/42``, ``DELETE /users/{id}/tokens/{id}`` for a token's
-    key: the route template, one name per kind of call whatever the ids, so that the series stay
-    as many as the routes the connector calls."""
-    return f"{method} {'/'.join(_segment(s) for s in path.split('/'))}"
+    key (whatever its letters): the route template, one name per kind of call whatever the ids, so
+    that the series stay as many as the routes the connector calls."""
+    segments = path.split("/")
+    named = ("{id}" if i and segments[i - 1] == "tokens" and s else _segment(s) for i, s in enumerate(segments))
+    return f"{method} {'/'.join(named)}"
 
 
 def outcome_of(status: int | None, failure: str | None = None) -> str:

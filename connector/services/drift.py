@@ -19,51 +19,36 @@ from ..core.paging import Page
 from ..errors import ConnectorError
 from ..models import WebitelUser, WebitelUserState
 from ..webitel import WebitelError
-from .call_center import CallCenter, read_call_center
+from . import drift_report
 from .context import Context
+from .drift_report import MISSING_IN_WEBITEL, DriftOptions
 from .reconcile import converge_claimed
 from .upstream import upstream_error
 from .webitel_users import claims, lifecycle, remote, rules, stun, sync, token_sweeps
 from .webitel_users.desired import Desired
 
-MISSING_IN_WEBITEL, MISSING_RECORD, DIFFERS = "missing_in_webitel", "missing_record", "differs"
 TO_WEBITEL, TO_RECORD = "to_webitel", "to_record"
 
 
-def report(ctx: Context, *, page: int, size: int, with_stun: bool = True) -> Page:
-    items = differences(ctx, with_stun=with_stun)
+def report(ctx: Context, *, page: int, size: int, with_stun: bool = True, concurrency: int = 4) -> Page:
+    """The whole report computed while the caller waits (a drift check, ``drift_checks``, computes it
+    in the background for many users)."""
+    items = differences(ctx, with_stun=with_stun, concurrency=concurrency)
     return Page(items=items[(page - 1) * size: page * size], page=page, size=size, total=len(items))
 
 
-def differences(ctx: Context, *, with_stun: bool = True) -> list[dict[str, Any]]:
+def differences(ctx: Context, *, with_stun: bool = True, concurrency: int = 4) -> list[dict[str, Any]]:
+    options = DriftOptions(with_stun=with_stun, concurrency=concurrency)
+    items: list[dict[str, Any]] = []
     try:
-        with token_sweeps.noted(ctx):
-            users = {str(user["id"]): user for user in ctx.webitel.all_users()}
-            center = read_call_center(ctx.webitel)
-            records = ctx.session.scalars(select(WebitelUser).order_by(WebitelUser.webitel_username_key))
-            items = [item for record in records if (item := _compare(ctx, record, users, center, with_stun))]
+        for found in drift_report.check(ctx, options):
+            items += found.items
+            token_sweeps.note(ctx, found.calls)
+        ctx.session.commit()
     except WebitelError as exc:
+        ctx.session.rollback()
         raise upstream_error(exc, "reading Webitel's users for the drift report") from exc
-    items += [{"kind": MISSING_RECORD, "webitel_user_id": uid, "webitel_username": user.get("username"),
-               "fields": {}} for uid, user in sorted(users.items(), key=lambda item: int(item[0]))]
-    for item in items:
-        for kind in item["fields"] or [item["kind"]]:
-            metrics.drift_found.labels(kind=kind).inc()
-    return items
-
-
-def _compare(ctx: Context, record: WebitelUser, users: dict[str, dict], center: CallCenter,
-             with_stun: bool) -> dict | None:
-    user = users.pop(record.webitel_user_id, None) if record.webitel_user_id else None
-    item = {"record_id": str(record.id), "webitel_user_id": record.webitel_user_id,
-            "webitel_username": record.webitel_username, "sync": record.sync}
-    if record.state == WebitelUserState.DELETING:
-        return {**item, "kind": DIFFERS, "fields": {"exists": {"record": False, "webitel": True}}} if user else None
-    if user is None:
-        return {**item, "kind": MISSING_IN_WEBITEL, "fields": {}}
-    found = stun.read(ctx.webitel, str(user["id"])) if with_stun else None
-    fields = remote.differences(record, user, stun=found, agent=center.held(str(user["id"])), agent_read=True)
-    return {**item, "kind": DIFFERS, "fields": fields} if fields else None
+    return drift_report.ordered(items)
 
 
 def repair(ctx: Context, *, ids: list[uuid.UUID] | None, direction: str) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from .calls import UNCERTAIN, Call
+from .calls import FAILED, UNCERTAIN, Call
 from .errors import WebitelError, WebitelNotFound
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ log = logging.getLogger("connector.stun")
 
 TOKEN_USAGE = "creatio-connector:stun"  # the mark of the connector's tokens (Webitel keeps it as "usage")
 _TOKENS = re.compile(r"^/users/(?P<uid>[^/]+)/tokens$")
+_TOKEN = re.compile(r"^/users/(?P<uid>[^/]+)/tokens/[^/]+$")
 
 
 class AsUser:
@@ -48,9 +49,12 @@ class AsUser:
 
 
 @contextmanager
-def acting(client: WebitelClient, user_id: str) -> Iterator[AsUser]:
-    """Act as the user for the block: a token minted before, deleted after (whatever happens)."""
-    sweep(client, user_id)
+def acting(client: WebitelClient, user_id: str, *, sweep_first: bool = True) -> Iterator[AsUser]:
+    """Act as the user for the block: a token minted before, deleted after (whatever happens).
+    ``sweep_first=False`` skips tidying the user's old tokens first (a fourth call): for bulk reads,
+    whose caller notes lost tokens for the reconciler's sweep (:func:`users_with_lost_tokens`)."""
+    if sweep_first:
+        sweep(client, user_id)
     token = client.add_token(user_id, f"{TOKEN_USAGE}:{secrets.token_hex(4)}")
     try:
         yield AsUser(client, user_id, token["token"])
@@ -58,7 +62,7 @@ def acting(client: WebitelClient, user_id: str) -> Iterator[AsUser]:
         try:
             client.delete_token(user_id, token["id"])
         except WebitelError:
-            log.warning("could not delete the token %s of Webitel user %s; the next act as the user sweeps it",
+            log.warning("could not delete the token %s of Webitel user %s; a later sweep removes it",
                         token["id"], user_id)
 
 
@@ -78,6 +82,8 @@ def sweep(client: WebitelClient, user_id: str, *, quiet: bool = True) -> int:
 
 
 def users_with_lost_tokens(calls: Iterable[Call]) -> set[str]:
-    """The users for whom a token's creation went out and its answer was lost."""
+    """The users for whom a token's creation went out and its answer was lost, or a token's delete
+    did not go through (a bulk STUN read does not sweep before each mint: this is its sweep)."""
     return {found["uid"] for call in calls
-            if call.method == "POST" and call.outcome == UNCERTAIN and (found := _TOKENS.match(call.path))}
+            if (call.method == "POST" and call.outcome == UNCERTAIN and (found := _TOKENS.match(call.path)))
+            or (call.method == "DELETE" and call.outcome in (UNCERTAIN, FAILED) and (found := _TOKEN.match(call.path)))}

@@ -115,10 +115,10 @@ class WebitelClient:
         with contextlib.suppress(WebitelNotFound):  # already gone: what we wanted
             self.http.request("DELETE", f"/users/{user_id}/tokens/{token_id}")
 
-    def as_user(self, user_id: str) -> AbstractContextManager[AsUser]:
+    def as_user(self, user_id: str, *, sweep_first: bool = True) -> AbstractContextManager[AsUser]:
         """Act as the user (a short-lived token of its own) for the calls only its own token may make:
         ``with client.as_user(uid) as user: user.phone_settings()`` (:mod:`connector.webitel.as_user`)."""
-        return acting(self, user_id)
+        return acting(self, user_id, sweep_first=sweep_first)
 
     def sweep_tokens(self, user_id: str, *, quiet: bool = True) -> int:
         """Delete the tokens an act as the user left behind; how many."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -89,6 +91,19 @@ def agent_disagreements(record: WebitelUser, emulator) -> list[str]:
     if mine != skills:
         problems.append(f"{name}: skills {mine} here, {skills} in Webitel")
     return problems
+
+
+def finished_job(api, path: str, started, *, timeout_s: float = 30) -> dict:
+    """A background job (an import, a drift check) from its start's answer, followed at ``path`` until
+    it is no longer running."""
+    assert started.status_code in (200, 202), started.json
+    job = started.json
+    deadline = time.monotonic() + timeout_s
+    while job["status"] == "running":
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+        job = api.get(f"{path}/{job['id']}").json
+    return job
 
 
 def error_of(response) -> dict:

@@ -27,7 +27,7 @@ VIEW_COLUMNS = (WebitelUser.id, WebitelUser.webitel_user_id, WebitelUser.webitel
 def read_known(session: Session, creatio: CreatioSide, users: list[dict]) -> Known:
     uids = [str(user["id"]) for user in users]
     keys = [name_key(str(user.get("username") or "")) for user in users]
-    records = _views(session, or_(one_of(session, WebitelUser.webitel_user_id, uids),
+    records = record_views(session, or_(one_of(session, WebitelUser.webitel_user_id, uids),
                                   one_of(session, WebitelUser.webitel_username_key, keys)))
     by_id = {record.webitel_user_id: record for record in records if record.webitel_user_id}
     by_key = {record.webitel_username_key: record for record in records}
@@ -38,12 +38,12 @@ def read_known(session: Session, creatio: CreatioSide, users: list[dict]) -> Kno
     system_users = creatio.system_users_of_contacts(single) if single else {}
     ids = [user.id for user in system_users.values()] + [found[0].id for found in logins.values() if len(found) == 1]
     linked = {record.system_user_id: record
-              for record in _views(session, one_of(session, WebitelUser.system_user_id, ids))
+              for record in record_views(session, one_of(session, WebitelUser.system_user_id, ids))
               if record.system_user_id} if ids else {}
     return Known(by_id, by_key, contacts, logins, system_users, linked)
 
 
-def _views(session: Session, where: ColumnElement[bool]) -> list[RecordView]:
+def record_views(session: Session, where: ColumnElement[bool]) -> list[RecordView]:
     rows = session.execute(select(*VIEW_COLUMNS).where(where)).all()
     if not rows:
         return []

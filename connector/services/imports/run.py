@@ -6,35 +6,30 @@ nothing but the job's own report.
 Reads are in bulk: the call center (agents and their skills) once, users in pages, the records,
 contacts and system users of a page in one query each (``known.py``). New records, their details,
 their audit events and the job's items are written with one bulk INSERT per table and page; a record
-that changed is updated through the ORM. STUN has no bulk read in Webitel (a setting of the user's
-own, read with a short-lived token of the user), so it is read per user, a few at a time.
+that changed is updated through the ORM. STUN has no bulk read in Webitel: it is read per user, a few
+at a time, by the thread that reads the pages ahead (``webitel_reading``, ``stun_reading``).
 """
 
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, insert
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ... import metrics
 from ...creatio import Account, Contact, CreatioSide, NewContact
-from ...errors import ConnectorError
 from ...models import (
     AuditEvent,
     ImportItem,
     ImportJob,
-    ImportStatus,
     SyncState,
     WebitelUser,
     WebitelUserLicense,
@@ -43,13 +38,12 @@ from ...models import (
     WebitelUserState,
     utcnow,
 )
-from ...webitel import WebitelError
-from ...webitel.calls import Call, recording
-from .. import audit
+from .. import audit, jobs, webitel_reading
 from ..call_center import CallCenter, read_call_center
 from ..context import Context
 from ..names import name_key
-from ..webitel_users import remote, stun, token_sweeps
+from ..webitel_reading import UserPage
+from ..webitel_users import remote, token_sweeps
 from ..webitel_users.desired import Desired
 from ..webitel_users.remote import RecordView
 from .collector import fewer_collections
@@ -74,22 +68,11 @@ class ImportOptions:
 def run_import(ctx: Context, creatio: CreatioSide, job: ImportJob, options: ImportOptions, *,
                progress: Progress | None = None) -> ImportJob:
     """Run ``job`` to its end (succeeded or failed) and return it."""
-    session = ctx.session
-    try:
+    def work() -> None:
         with fewer_collections():
             _Run(ctx, creatio, job, options, progress).all_pages()
-        job.status, job.finished_at = ImportStatus.SUCCEEDED, utcnow()
-        session.commit()
-    except (ConnectorError, WebitelError, SQLAlchemyError) as exc:
-        session.rollback()
-        message = exc.message if isinstance(exc, ConnectorError) else str(exc).splitlines()[0]
-        log.warning("import %s failed: %s", job.id, message)
-        session.refresh(job)
-        job.status, job.finished_at, job.error = ImportStatus.FAILED, utcnow(), message[:1000]
-        session.commit()
-    log.info("import %s %s: %s", job.id, job.status, job.summary)
-    metrics.import_jobs.labels(outcome=job.status).inc()
-    return job
+
+    return jobs.run(ctx.session, jobs.IMPORT, job, work)
 
 
 class _Run:
@@ -99,7 +82,6 @@ class _Run:
         self.summary: Counter[str] = Counter()
         self.account: Account | None = None
         self.seq = 0
-        self.stun_calls: list[Call] = []  # the page's STUN reads' Webitel calls
 
     @property
     def session(self) -> Session:
@@ -107,19 +89,17 @@ class _Run:
 
     def all_pages(self) -> None:
         webitel = self.ctx.webitel
-        self.job.total = sum(len(page) for page in webitel.user_pages(size=max(self.options.page_size, 1000),
-                                                                      fields=["id"]))
+        self.job.total = webitel_reading.count_users(webitel)
         self._save_progress()
         center = read_call_center(webitel)
-        # The next pages are read from Webitel while this one is written: the import takes about the
-        # longer of the two, not their sum.
-        for page, read_at in ahead(webitel.user_pages(size=self.options.page_size), depth=2):
-            self.page(page, center, read_at=read_at)
+        for page in webitel_reading.user_pages(webitel, page_size=self.options.page_size,
+                                               with_stun=self.options.with_stun, concurrency=self.options.concurrency):
+            self.page(page, center)
 
-    def page(self, users: list[dict], center: CallCenter, *, read_at: datetime) -> None:
-        stuns = self._stun_flags(users)
+    def page(self, page: UserPage, center: CallCenter) -> None:
+        users, stuns = page.users, page.stuns
         known = read_known(self.session, self.creatio, users)
-        decisions = [(user, decide(user, known, busy=lambda record: _busy(record, read_at),
+        decisions = [(user, decide(user, known, busy=lambda record: _busy(record, page.read_at),
                                    changes=_changes_of(user, stuns, center)))
                      for user in users]
         decisions = [(user, _stun_unread(user, decision, stuns)) for user, decision in decisions]
@@ -138,29 +118,8 @@ class _Run:
         if not self.options.dry_run:
             metrics.users_imported.inc(sum(1 for _user, d in decisions if d.outcome in WRITTEN))
         self.job.done += len(users)
-        token_sweeps.note(self.ctx, self.stun_calls)
-        self.stun_calls = []
+        token_sweeps.note(self.ctx, page.calls)
         self._save_progress()
-
-    # -- reading --------------------------------------------------------------------------------
-    def _stun_flags(self, users: list[dict]) -> dict[str, bool | None]:
-        if not self.options.with_stun:
-            return {}
-        webitel = self.ctx.webitel
-
-        def read(uid: str) -> bool | None:
-            with recording() as calls:  # a thread's own: the page notes its lost tokens (token_sweeps)
-                try:
-                    return stun.read(webitel, uid)
-                except WebitelError as exc:  # the user's item says so; the others go on
-                    log.warning("could not read the STUN of Webitel user %s: %s", uid, exc)
-                    return None
-                finally:
-                    self.stun_calls.extend(calls.calls)
-
-        uids = [str(user["id"]) for user in users]
-        with ThreadPoolExecutor(max_workers=max(1, self.options.concurrency)) as pool:
-            return dict(zip(uids, pool.map(read, uids), strict=True))
 
     # -- writing --------------------------------------------------------------------------------
     def _new_contacts(self, created: list[tuple[dict, Decision]]) -> dict[str, Contact | str]:
@@ -268,9 +227,7 @@ class _Run:
             self.session.execute(insert(_table(ImportItem)), rows)
 
     def _save_progress(self) -> None:
-        self.job.summary = {**_zero_summary(), **self.job.summary, **self.summary}
-        self.job.heartbeat_at = utcnow()
-        self.session.commit()
+        jobs.beat(self.session, self.job, {**_zero_summary(), **self.job.summary, **self.summary})
         if self.progress is not None:
             self.progress(self.job)
 
@@ -293,39 +250,6 @@ class _Rows:
                             (WebitelUserRole, self.roles), (WebitelUserSkill, self.skills), (AuditEvent, self.events)):
             if rows:  # a Core INSERT of the table: the ORM's bulk path costs more per row and adds nothing here
                 session.execute(insert(_table(model)), rows)
-
-
-def ahead(pages: Iterator[list[dict]], *, depth: int) -> Iterator[tuple[list[dict], datetime]]:
-    """``pages`` read by a thread of their own, at most ``depth`` ahead of the consumer (so memory
-    stays bounded), each with the time it was read; an error of the reader is raised to the consumer."""
-    found: queue.Queue[tuple[list[dict], datetime] | BaseException | None] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def read() -> None:
-        try:
-            for page in pages:
-                while not stop.is_set():
-                    try:
-                        found.put((page, utcnow()), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            found.put(None)
-        except BaseException as exc:  # handed to the consumer, which raises it
-            found.put(exc)
-
-    reader = threading.Thread(target=read, name="import-reader", daemon=True)
-    reader.start()
-    try:
-        while (item := found.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        reader.join(timeout=5)
 
 
 def _table(model: type) -> Table:

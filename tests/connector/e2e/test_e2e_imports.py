@@ -1,5 +1,6 @@
 """GetWebitelUsers as operators run it: the console command with its progress bar and summary, and
-two connector processes on one PostgreSQL, each asked to start an import at once: exactly one runs."""
+two connector processes on one PostgreSQL, each asked to start an import (or a drift check) at once:
+exactly one runs."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def test_the_import_command_shows_progress_and_the_summary(api, emulator, e2e_da
 
 
 @pytest.mark.postgres
-def test_two_processes_starting_an_import_at_once_run_exactly_one(postgres, _served_emulator):
+@pytest.mark.parametrize(("path", "code"), [("/imports", "import_running"), ("/drift/checks", "drift_check_running")])
+def test_two_processes_starting_a_job_at_once_run_exactly_one(postgres, _served_emulator, path, code):
     url = postgres.create_database("connector_imports")
     env = connector_env(database_url=url, webitel_url=_served_emulator.base_url, webitel_token=_served_emulator.token,
                         api_token=API_TOKEN, CONNECTOR_RECONCILE_INTERVAL_S="0")
@@ -39,12 +41,12 @@ def test_two_processes_starting_an_import_at_once_run_exactly_one(postgres, _ser
     try:
         assert run_cli("migrate", env=env).returncode == 0
         _served_emulator.fresh()
-        # Webitel answers slowly, so that the first import is still running when the second arrives.
+        # Webitel answers slowly, so that the first job is still running when the second arrives.
         _served_emulator.add_fault(method="GET", path="/api/users", action="delay", delay_ms=1500)
         servers = [ConnectorServer(env, workers=1, threads=4) for _ in range(2)]
 
         def start(server):
-            return httpx.post(f"{server.url}/imports", json={}, headers={"Authorization": f"Bearer {API_TOKEN}"},
+            return httpx.post(f"{server.url}{path}", json={}, headers={"Authorization": f"Bearer {API_TOKEN}"},
                               timeout=30)
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
@@ -52,7 +54,7 @@ def test_two_processes_starting_an_import_at_once_run_exactly_one(postgres, _ser
         assert sorted(a.status_code for a in answers) == [202, 409], [a.text for a in answers]
         refused = next(a for a in answers if a.status_code == 409).json()["error"]
         running = next(a for a in answers if a.status_code == 202).json()
-        assert refused["code"] == "import_running" and refused["existing"] == {"id": running["id"]}
+        assert refused["code"] == code and refused["existing"] == {"id": running["id"]}
     finally:
         _served_emulator.clear_faults()
         for server in servers:

@@ -28,7 +28,8 @@ NAMED = (ApiToken("creatio", CREATIO_TOKEN), ApiToken("ops", OPS_TOKEN))
 
 def _path(rule) -> str:
     values = {"record_id": "00000000-0000-4000-a000-000000000001", "user_id": "00000000-0000-4000-a000-000000000002",
-              "job_id": "00000000-0000-4000-a000-000000000003", "role_id": "1", "skill_id": "1",
+              "job_id": "00000000-0000-4000-a000-000000000003",
+              "check_id": "00000000-0000-4000-a000-000000000004", "role_id": "1", "skill_id": "1",
               "license_id": "cc-serial-1", "filename": "x"}
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], rule.rule)
 
@@ -59,7 +60,8 @@ def test_every_openapi_operation_documents_its_auth_and_keeps_it(api, app):
     assert spec["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
     anonymous = ApiClient(app, token=None)
     ids = {"record_id": "00000000-0000-4000-a000-000000000001", "user_id": "00000000-0000-4000-a000-000000000002",
-           "job_id": "00000000-0000-4000-a000-000000000003", "role_id": "1", "skill_id": "1", "license_id": "x"}
+           "job_id": "00000000-0000-4000-a000-000000000003", "check_id": "00000000-0000-4000-a000-000000000004",
+           "role_id": "1", "skill_id": "1", "license_id": "x"}
     public = []
     for method, path, operation in operations(spec):
         response = anonymous.request(method, concrete(path, ids), json={})

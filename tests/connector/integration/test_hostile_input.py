@@ -232,7 +232,8 @@ def test_a_malformed_path_id_is_not_found_naming_it(api, world):
 
 
 def _valid_ids(world: dict[str, str]) -> dict[str, str]:
-    return {"record_id": world["record"], "user_id": world["user"], "job_id": str(uuid.uuid4()), "role_id": "1",
+    return {"record_id": world["record"], "user_id": world["user"], "job_id": str(uuid.uuid4()),
+            "check_id": str(uuid.uuid4()), "role_id": "1",
             "skill_id": "1", "license_id": "cc-serial-1", "filename": "x"}
 
 
@@ -291,7 +292,7 @@ def test_every_list_bounds_its_page_and_size(api, world):
         if method != "GET" or "page" not in params:
             continue
         lists += 1
-        url = concrete(path, {"job_id": _import_job(api)})
+        url = concrete(path, {"job_id": _import_job(api), "check_id": _drift_check(api)})
         page_max, size_max = params["page"]["schema"]["maximum"], params["size"]["schema"]["maximum"]
         assert page_max == MAX_PAGE and (page_max - 1) * size_max < 2**31
         last = api.get(f"{url}?page={page_max}&size={size_max}")
@@ -301,7 +302,8 @@ def test_every_list_bounds_its_page_and_size(api, world):
             response = api.get(f"{url}?{name}={too_big}")
             assert response.status_code == 422, (path, name)
             assert name in error_of(response)["fields"]
-    assert lists == 8  # Creatio users, contacts, accounts, Webitel users, drift, imports, an import's items, audit
+    assert lists == 10  # Creatio users, contacts, accounts, Webitel users, drift, drift checks, a check's items,
+    # imports, an import's items, audit
 
 
 def _import_job(api) -> str:
@@ -309,6 +311,15 @@ def _import_job(api) -> str:
     if jobs:
         return jobs[0]["id"]
     response = api.post("/api/v1/imports", json={"dry_run": True, "stun": False})
+    assert response.status_code in (200, 202), response.json
+    return response.json["id"]
+
+
+def _drift_check(api) -> str:
+    checks = api.get("/api/v1/drift/checks").json["items"]
+    if checks:
+        return checks[0]["id"]
+    response = api.post("/api/v1/drift/checks", json={"stun": False})
     assert response.status_code in (200, 202), response.json
     return response.json["id"]
 

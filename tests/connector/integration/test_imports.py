@@ -4,14 +4,13 @@ one import at a time."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import timedelta
 
 import pytest
 
 from connector.models import ImportJob, utcnow
-from tests.support.connector import creatio_user, disagreements, error_of
+from tests.support.connector import creatio_user, disagreements, error_of, finished_job
 from tests.support.creatio import both_creatio_sides
 
 IMPORTS = "/api/v1/imports"
@@ -19,14 +18,7 @@ BASE = "/api/v1/webitel-users"
 
 
 def run_import(api, **body) -> dict:
-    started = api.post(IMPORTS, json=body)
-    assert started.status_code in (200, 202), started.json
-    job = started.json
-    deadline = time.monotonic() + 30
-    while job["status"] == "running":
-        assert time.monotonic() < deadline, job
-        time.sleep(0.05)
-        job = api.get(f"{IMPORTS}/{job['id']}").json
+    job = finished_job(api, IMPORTS, api.post(IMPORTS, json=body))
     return api.get(f"{IMPORTS}/{job['id']}?size=1000").json
 
 

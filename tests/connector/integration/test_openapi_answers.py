@@ -14,9 +14,10 @@ from tests.support.openapi import concrete, operations
 USERS = "/api/v1/webitel-users"
 
 
-def populate(api, session) -> dict[str, str]:
+def populate(api, session, emulator) -> dict[str, str]:
     """A Webitel user with a license, a role, an agent in a team and a skill; a plain one; a Creatio
-    user without one; a finished import (its items, its records without a Creatio user)."""
+    user without one; a finished import (its items, its records without a Creatio user); a finished
+    drift check (a Webitel user made after the import has no record)."""
     ana = creatio_user(session, "agarcia", "Ana Garcia", account="Acme")
     creatio_user(session, "lnguyen", "Linh Nguyen", account=None)
     creatio_user(session, "pclient", "Pat Client", type="portal")
@@ -34,12 +35,17 @@ def populate(api, session) -> dict[str, str]:
     while api.get(f"/api/v1/imports/{job['id']}").json["status"] == "running":
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    return {"record_id": rid, "user_id": str(ana.id), "job_id": job["id"]}
+    assert emulator.client.post("/users", json={"username": "latecomer", "name": "Latecomer"}).status_code == 200
+    check = api.post("/api/v1/drift/checks", json={}).json
+    while api.get(f"/api/v1/drift/checks/{check['id']}").json["status"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return {"record_id": rid, "user_id": str(ana.id), "job_id": job["id"], "check_id": check["id"]}
 
 
-def test_every_get_answer_matches_the_published_schema(api, session):
+def test_every_get_answer_matches_the_published_schema(api, session, emulator):
     spec = api.get("/api/v1/openapi.json").json
-    ids = populate(api, session)
+    ids = populate(api, session, emulator)
     checked = []
     for method, path, operation in operations(spec):
         if method != "GET":
@@ -52,11 +58,12 @@ def test_every_get_answer_matches_the_published_schema(api, session):
         assert errors == [], (path, errors)
         assert response.json, path
         checked.append(path)
-    assert len(checked) == 18, checked
+    assert len(checked) == 20, checked
     # Not vacuous: the lists hold items of every kind.
     records = api.get(USERS).json["items"]
     assert any(record["skills"] for record in records) and api.get("/api/v1/lookups/teams").json["items"]
     assert api.get(f"/api/v1/imports/{ids['job_id']}").json["items"]
+    assert api.get(f"/api/v1/drift/checks/{ids['check_id']}").json["items"]
     assert any(record["user"] is None for record in records)
 
 

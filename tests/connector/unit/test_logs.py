@@ -33,6 +33,8 @@ def test_a_line_is_one_json_object_with_the_request_id():
 @pytest.mark.parametrize(("method", "path", "name"), [
     ("GET", "/users/42", "GET /users/{id}"),
     ("PATCH", "/users/42/tokens/7", "PATCH /users/{id}/tokens/{id}"),
+    ("DELETE", "/users/42/tokens/8b4245442e107893", "DELETE /users/{id}/tokens/{id}"),  # a token's key
+    ("GET", "/users/42/tokens", "GET /users/{id}/tokens"),
     ("GET", "/call_center/agents", "GET /call_center/agents"),
     ("DELETE", "/users/0b6f3c1e-9a51-4e6a-8a43-6f4d0e2a9b11", "DELETE /users/{id}"),
     ("GET", "/user/settings/phone", "GET /user/settings/phone"),
