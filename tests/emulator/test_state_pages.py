@@ -15,19 +15,6 @@ from emulator.testing import EmulatorHandle, in_process
 E_STATE = "emulator.state.invalid"
 
 
-def pages(handle: EmulatorHandle, domain: str, section: str, size: int) -> Iterator[dict]:
-    page = 1
-    while True:
-        answer = handle.control("GET", "/state", params={"domain": domain, "section": section,
-                                                         "page": page, "size": size})
-        assert answer.status_code == 200, answer.text
-        body = answer.json()
-        yield body
-        if not body["next"]:
-            return
-        page += 1
-
-
 def section_of(dump: dict, key: str) -> Any:
     for part in key.split("."):
         dump = dump[part]
@@ -50,7 +37,7 @@ def test_the_pages_of_every_section_add_up_to_the_plain_dump(webitel_emulator):
     for domain in whole["domains"]:
         for key in list_sections(domain):
             expected = section_of(domain, key)
-            read = list(pages(handle, domain["name"], key, size=2))
+            read = list(handle.state_pages(domain["name"], key, size=2))
             assert [item for page in read for item in page["items"]] == expected, key
             assert {page["total"] for page in read} == {len(expected)}
             assert [page["page"] for page in read] == list(range(1, len(read) + 1))
@@ -152,7 +139,7 @@ def test_a_page_of_a_big_world_holds_the_lock_only_for_its_own_rows(monkeypatch)
     monkeypatch.setattr(backend, "lock", recorder)
     others = 0
     read: list[str] = []
-    for page in pages(handle, "big.example", "users", size=1000):
+    for page in handle.state_pages("big.example", "users", size=1000):
         read += [u["username"] for u in page["items"]]
         # Between two pages the lock is free: another request is served at once.
         assert handle.client.get("/users/2").status_code == 200
