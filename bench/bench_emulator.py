@@ -11,7 +11,8 @@
   through Webitel's schema, joining its licenses, roles and devices, where the floor only sends
   bytes); then, informative, the longest wait of a request made while ``GET /__emulator__/state``
   dumps that world (read against the dump's duration, which every request waited when the dump
-  held the lock), and a snapshot of it exported and loaded back;
+  held the lock), the same while its users are read by pages (``GET /__emulator__/state?section=users``,
+  read against the whole dump's longest wait), and a snapshot of it exported and loaded back;
 - ``rps``: ``GET /api/users/{id}`` under gunicorn against a bare Flask view returning the same JSON
   under the same gunicorn settings (``emulator.cli.serve``: one gthread worker, 4 threads), in one
   run (target: the emulator keeps at least 0.8 of the bare throughput). The server's CPU time per
@@ -258,18 +259,32 @@ def plain_records(doc: dict) -> float:
     return time.perf_counter() - started
 
 
-def during_dump(port: int, client: httpx.Client) -> tuple[float, list[float]]:
-    """``GET /__emulator__/state`` of the whole world in one thread, ``GET /api/users/2`` again and
-    again in this one until it ends: (the dump's seconds, each request's seconds meanwhile)."""
+def whole_state(own: httpx.Client) -> None:
+    """``GET /__emulator__/state``: the whole world, copied under the lock, then dumped."""
+    own.get("/__emulator__/state").raise_for_status()
+
+
+def paged_users(own: httpx.Client) -> None:
+    """Every page of the demo domain's users (``GET /__emulator__/state?section=users&size=1000``),
+    each holding the lock only while its own rows are dumped."""
+    page = 1
+    while own.get("/__emulator__/state", params={"domain": "demo", "section": "users", "page": page,
+                                                   "size": 1000}).raise_for_status().json()["next"]:
+        page += 1
+
+
+def during(port: int, client: httpx.Client, read: Callable[[httpx.Client], None]) -> tuple[float, list[float]]:
+    """``read`` of the world's state in one thread, ``GET /api/users/2`` again and again in this one
+    until it ends: (the read's seconds, each request's seconds meanwhile)."""
     done: list[float] = []
 
-    def dump() -> None:
+    def reader() -> None:
         started = time.perf_counter()
-        with httpx.Client(timeout=600) as own:
-            own.get(f"http://127.0.0.1:{port}/__emulator__/state").raise_for_status()
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600) as own:
+            read(own)
         done.append(time.perf_counter() - started)
 
-    thread = threading.Thread(target=dump)
+    thread = threading.Thread(target=reader)
     thread.start()
     waits = []
     while not done and thread.is_alive():
@@ -278,7 +293,7 @@ def during_dump(port: int, client: httpx.Client) -> tuple[float, list[float]]:
         waits.append(time.perf_counter() - started)
     thread.join()
     if not done:
-        raise SystemExit("GET /__emulator__/state failed")
+        raise SystemExit(f"{read.__name__}: reading GET /__emulator__/state failed")
     return done[0], waits
 
 
@@ -308,7 +323,8 @@ def scale(users: int | None = None) -> list[Figure]:
         load_s = time.perf_counter() - started
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"X-Webitel-Access": TOKEN}, timeout=60)
         count, paging_s, bodies = _pages(lambda p: client.get("/api/users", params={"page": p, "size": 1000}))
-        dump_s, waits = during_dump(port, client)
+        dump_s, waits = during(port, client, whole_state)
+        paged_s, paged_waits = during(port, client, paged_users)
         snapshot_figures = snapshot_round_trip(client)
     started = time.perf_counter()
     with served("from flask import Flask\napp = Flask('empty')") as _empty:
@@ -328,7 +344,11 @@ def scale(users: int | None = None) -> list[Figure]:
           f"floor (the same pages from a bare Flask view) {floor_s:.2f} s; ratio {ratio:.1f} "
           f"(target <= {PAGING_TARGET_RATIO})\n"
           f"  GET /__emulator__/state took {dump_s:.1f} s; meanwhile {len(waits)} GET /api/users/2 answered, the "
-          f"longest in {max(waits):.2f} s (median {statistics.median(waits) * 1000:.1f} ms)")
+          f"longest in {max(waits):.2f} s (median {statistics.median(waits) * 1000:.1f} ms)\n"
+          f"  its users read by pages (GET /__emulator__/state?section=users&size=1000) in {paged_s:.1f} s; meanwhile "
+          f"{len(paged_waits)} GET /api/users/2 answered, the longest in {max(paged_waits) * 1000:.0f} ms (median "
+          f"{statistics.median(paged_waits) * 1000:.1f} ms); ratio to the whole dump's longest wait "
+          f"{max(paged_waits) / max(waits):.3f}")
     return [Figure("emulator scale", f"a seed of {users:,} users, {agents:,} agents with skills, loaded and served",
                    load_s, "s", start_floor_s,
                    "an empty Flask app under the same gunicorn starts, plus the same records built as plain objects",
@@ -340,5 +360,8 @@ def scale(users: int | None = None) -> list[Figure]:
             Figure("emulator scale", f"longest wait of a request during a state dump ({len(waits)} served meanwhile)",
                    max(waits), "s", dump_s, "the dump's duration, which every request waited while the dump held the "
                    "lock", "informative", None),
+            Figure("emulator scale", f"longest wait of a request while the users are read by pages of 1000 "
+                   f"({len(paged_waits)} served meanwhile)", max(paged_waits), "s", max(waits),
+                   "the longest wait of a request during the whole-copy state dump, same run", "informative", None),
             *snapshot_figures]
 

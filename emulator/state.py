@@ -17,7 +17,7 @@ import pickle
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -43,6 +43,24 @@ def dump_section(key: str, order: int = 100) -> Callable[[Callable[[Domain], Any
 
     def register(fn: Callable[[Domain], Any]) -> Callable[[Domain], Any]:
         DUMPS.append((order, key, fn))
+        return fn
+
+    return register
+
+
+# The list sections that grow with the world, as their rows and one row's dump, so that a page of
+# ``GET /__emulator__/state?section=...`` renders only its own rows: key -> (rows, row's dump).
+RECORD_DUMPS: dict[str, tuple[Callable[[Domain], Collection[Any]], Callable[[Domain, Any], Any]]] = {}
+
+
+def dump_records(key: str, rows: Callable[[Domain], Collection[Any]],
+                 order: int = 100) -> Callable[[Callable[[Domain, Any], Any]], Callable[[Domain, Any], Any]]:
+    """Register a list part of a domain's dump by its rows and one row's dump (no secrets in it):
+    the whole part is every row's dump, in the rows' order."""
+
+    def register(fn: Callable[[Domain, Any], Any]) -> Callable[[Domain, Any], Any]:
+        dump_section(key, order)(lambda domain: [fn(domain, row) for row in rows(domain)])
+        RECORD_DUMPS[key] = (rows, fn)
         return fn
 
     return register

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -75,6 +76,18 @@ class EmulatorHandle:
 
     def state(self) -> dict:
         return self._call("GET", "/state")
+
+    def state_pages(self, domain: str, section: str, size: int = 1000) -> Iterator[dict]:
+        """Every page of one domain's section (``GET /__emulator__/state?domain=&section=&page=&size=``),
+        the first to the last; each holds the emulator's lock only for its own records."""
+        page = 1
+        while True:
+            params = {"domain": domain, "section": section, "page": page, "size": size}
+            body = self._call("GET", "/state", params=params)
+            yield body
+            if not body["next"]:
+                return
+            page += 1
 
     def snapshot(self) -> bytes:
         """The whole state as a snapshot file (``GET /__emulator__/snapshot``)."""

@@ -10,7 +10,7 @@ from ..api.protojson import render_as
 from ..api.request import Call
 from ..api.service import Service, listing
 from ..directory.users import Users, audit
-from ..state import Domain, dump_section
+from ..state import Domain, dump_records
 from ..store import paginate
 from . import skills_http
 from .agent_skills import AgentSkill, AgentSkills
@@ -37,9 +37,9 @@ def wire_row(domain: Domain, row: AgentSkill, *, shape: str = "full") -> dict:
     return out
 
 
-@dump_section("call_center.agent_skills", order=140)
-def _dump(domain: Domain) -> list[dict]:
-    return [render_as("engine.AgentSkill", wire_row(domain, r)) for r in domain.store(AgentSkills)]
+@dump_records("call_center.agent_skills", lambda domain: domain.store(AgentSkills).rows.values(), order=140)
+def _dump(domain: Domain, r: AgentSkill) -> dict:
+    return render_as("engine.AgentSkill", wire_row(domain, r))
 
 
 api = Service("AgentSkillService", permission="cc_agent", clocked=True)

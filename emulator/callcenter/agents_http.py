@@ -7,7 +7,7 @@ from ..api.protojson import render_as
 from ..api.request import Call
 from ..api.service import Service, crud, listing
 from ..directory.users import Users
-from ..state import Domain, dump_section
+from ..state import Domain, dump_records
 from ..store import any_ilike, paginate
 from .agent_skills import AgentSkills
 from .agents import CALL_CHANNEL, Agent, Agents
@@ -53,13 +53,11 @@ def wire_agent(domain: Domain, agent: Agent) -> dict:
     }
 
 
-@dump_section("call_center.agents", order=130)
-def _dump(domain: Domain) -> list[dict]:
-    board = domain.store(Switchboard)
-    return [{**render_as("engine.Agent", wire_agent(domain, a)), "free": a.id in board.free,
-             **{k: v for k, v in (("status_payload", a.status_payload), ("no_answers", a.no_answers),
-                                  ("call_id", str(a.call_id) if a.call_id else "")) if v}}
-            for a in domain.store(Agents)]
+@dump_records("call_center.agents", lambda domain: domain.store(Agents).rows.values(), order=130)
+def _dump(domain: Domain, a: Agent) -> dict:
+    return {**render_as("engine.Agent", wire_agent(domain, a)), "free": a.id in domain.store(Switchboard).free,
+            **{k: v for k, v in (("status_payload", a.status_payload), ("no_answers", a.no_answers),
+                                 ("call_id", str(a.call_id) if a.call_id else "")) if v}}
 
 
 def search_agents(domain: Domain, call: Call, q: str | None) -> list[Agent]:

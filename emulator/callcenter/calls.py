@@ -35,7 +35,7 @@ from typing import Any
 
 from ..directory.users import User, Users
 from ..errors import PERMISSION_DENIED, WebitelError, bad_request, forbidden, internal, not_found
-from ..state import Domain, dump_section
+from ..state import Domain, dump_records
 from ..store import Store, on
 from . import dialer, routing
 from .agent_skills import AgentSkills
@@ -595,7 +595,6 @@ class Switchboard(Store):
                           for k, v in extra.items() if v}}
 
 
-@dump_section("call_center.calls", order=170)
-def _dump(domain: Domain) -> list[dict]:
-    board = domain.store(Switchboard)
-    return [board.wire(c) for c in board.calls.values()]
+@dump_records("call_center.calls", lambda domain: domain.store(Switchboard).calls.values(), order=170)
+def _dump(domain: Domain, c: Call) -> dict:
+    return domain.store(Switchboard).wire(c)

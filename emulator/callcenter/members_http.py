@@ -17,7 +17,7 @@ from ..api.service import Service, listing
 from ..directory.users import Users
 from ..errors import bad_request
 from ..seed import SeedContext, SeedError, entry, section
-from ..state import Domain, dump_section
+from ..state import Domain, dump_records
 from ..store import paginate
 from .agents import Agents
 from .base import ENGINE_PAGE_SIZE
@@ -91,9 +91,9 @@ def wire_member(domain: Domain, m: Member) -> dict:
             "skill": ref(domain.store(Skills).name_of(m.skill_id), m.skill_id)}
 
 
-@dump_section("call_center.members", order=175)
-def _dump(domain: Domain) -> list[dict]:
-    return [render_as("engine.MemberInQueue", wire_member(domain, m)) for m in domain.store(Members)]
+@dump_records("call_center.members", lambda domain: domain.store(Members).rows.values(), order=175)
+def _dump(domain: Domain, m: Member) -> dict:
+    return render_as("engine.MemberInQueue", wire_member(domain, m))
 
 
 @section("queues", order=75)

@@ -21,6 +21,7 @@ from ..errors import bad_args, bad_request, not_found
 from ..seed import SeedError
 from ..state import gc_paused
 from .snapshots import copy_world
+from .state_pages import is_paged, read_page
 
 if TYPE_CHECKING:
     from ..app import Emulator
@@ -85,6 +86,9 @@ def replaced() -> Response:
 
 @bp.get("/state")
 def state() -> Response:
+    if is_paged(request.args):  # one page of one domain's section (state_pages): the lock only for its rows
+        with gc_paused():  # as below: no cyclic-GC pass over a big world while the page's rows are made
+            return answer(read_page(emulator().backend, request.args))
     # Dumped from a copy: the lock is held only while the world is copied, so a big dump (seconds
     # at 100,000 users) does not stop every other request; nor do cyclic-GC passes over the
     # dump's many short-lived objects (freed by reference counting) stop them.

@@ -17,7 +17,7 @@ from ..api.protojson import render_as
 from ..api.request import Call
 from ..api.service import Service, crud, listing
 from ..errors import bad_args, bad_request, conflict, not_found
-from ..state import Domain, dump_section
+from ..state import Domain, dump_records
 from ..store import Record, Table, UniqueIndex, any_ilike, ilike, on, paginate
 from .roles import RECORD_STORES
 from .users import E_USER_NOT_FOUND, DeviceTemplate, User, UserChange, Users, audit, user_ref
@@ -232,10 +232,9 @@ class Devices(Table[Device]):
                 "deleted_by": user_ref(users, device.deleted_by)}
 
 
-@dump_section("devices", order=15)
-def _dump(domain: Domain) -> list[dict]:
-    devices = domain.store(Devices)
-    return [{**render_as("apiDevice", devices.wire(d)), "has_password": bool(d.password)} for d in devices]
+@dump_records("devices", lambda domain: domain.store(Devices).rows.values(), order=15)
+def _dump(domain: Domain, d: Device) -> dict:
+    return {**render_as("apiDevice", domain.store(Devices).wire(d)), "has_password": bool(d.password)}
 
 
 RECORD_STORES["devices"] = Devices  # access lists of devices name existing devices

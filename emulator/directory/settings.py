@@ -9,7 +9,7 @@ from ..api import gateway, protojson
 from ..api.request import Call
 from ..api.service import Service
 from ..errors import bad_args, not_found
-from ..state import Domain, dump_section
+from ..state import Domain, dump_records
 from ..store import Store, on
 from .users import User
 
@@ -44,10 +44,10 @@ class UserSettings(Store):
                 del self.values[key]
 
 
-@dump_section("settings", order=50)
-def _dump(domain: Domain) -> list[dict]:
-    return [{"user_id": str(uid), "key": key, "value": value}
-            for (uid, key), value in domain.store(UserSettings).values.items()]
+@dump_records("settings", lambda domain: domain.store(UserSettings).values.items(), order=50)
+def _dump(domain: Domain, row: tuple[tuple[int, str], Any]) -> dict:
+    (uid, key), value = row
+    return {"user_id": str(uid), "key": key, "value": value}
 
 
 api = Service("UserSettings", permission="users")

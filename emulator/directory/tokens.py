@@ -10,7 +10,7 @@ from ..api.protojson import render_as
 from ..api.request import Call
 from ..api.service import Service, listing
 from ..errors import not_found
-from ..state import Domain, dump_section
+from ..state import Domain, dump_records
 from ..store import Record, Store, any_ilike, on, paginate
 from .users import User, Users, user_ref
 
@@ -76,10 +76,9 @@ class AccessTokens(Store):
                 "updated_by": user_ref(users, token.updated_by)}
 
 
-@dump_section("tokens", order=40)
-def _dump(domain: Domain) -> list[dict]:
-    tokens = domain.store(AccessTokens)
-    return [render_as("apiUserAccessToken", tokens.wire(t)) for t in tokens.rows.values()]
+@dump_records("tokens", lambda domain: domain.store(AccessTokens).rows.values(), order=40)
+def _dump(domain: Domain, t: AccessToken) -> dict:
+    return render_as("apiUserAccessToken", domain.store(AccessTokens).wire(t))
 
 
 api = Service("UserAccessTokens", permission="users")

@@ -15,7 +15,7 @@ from ..api.protojson import render_as
 from ..api.request import Call, list_query
 from ..api.service import Service, listing
 from ..errors import bad_request, unauthenticated
-from ..state import VIEWS, Domain, dump_section
+from ..state import VIEWS, Domain, dump_records
 from ..store import paginate
 from .auth import login_user
 from .devices import Devices
@@ -57,13 +57,11 @@ def wire_user(domain: Domain, user: User) -> dict:
     }
 
 
-@dump_section("users", order=10)
-def _dump(domain: Domain) -> list[dict]:
+@dump_records("users", lambda domain: domain.store(Users).rows.values(), order=10)
+def _dump(domain: Domain, u: User) -> dict:
     """Without secrets: whether a user has a password and a two-factor key, not what they are."""
-    keys = domain.store(TfaKeys).secrets
-    return [{**{k: v for k, v in render_as("apiUser", wire_user(domain, u)).items() if k != "totp_url"},
-             "root": u.root, "has_password": bool(u.password_hash), "has_2fa_key": u.id in keys}
-            for u in domain.store(Users)]
+    return {**{k: v for k, v in render_as("apiUser", wire_user(domain, u)).items() if k != "totp_url"},
+            "root": u.root, "has_password": bool(u.password_hash), "has_2fa_key": u.id in domain.store(TfaKeys).secrets}
 
 
 api = Service("Users", permission="users")
