@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 WS_SDK_STAMP := contract_tests/ws_sdk/node_modules/.package-lock.json
 
-.PHONY: run test bench soak model fuzz lint lock clean module package
+.PHONY: run test tools bench soak model fuzz lint lock clean module package
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,7 +37,7 @@ package: module $(STAMP)
 ## integration, property, contract, end-to-end, the dashboard and the remote module in headless
 ## Chromium); starts PostgreSQL itself. Two pytest-xdist workers by default (TEST_WORKERS=1: one process).
 TEST_WORKERS ?= 2
-test: $(STAMP) $(WS_SDK_STAMP) module
+test: tools $(STAMP) $(WS_SDK_STAMP) module
 	$(BIN)/mypy
 	cd $(MODULE) && npx jest --ci
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
@@ -45,6 +45,11 @@ test: $(STAMP) $(WS_SDK_STAMP) module
 # webitel-sdk and ws for the WebSocket test (tests/emulator/test_websocket_sdk.py), from the lock file
 $(WS_SDK_STAMP): contract_tests/ws_sdk/package-lock.json
 	cd contract_tests/ws_sdk && npm ci --no-audit --no-fund --loglevel=error
+
+## tools: what the tests need beyond Python (PostgreSQL, nginx, Node.js and npm, Chromium), installed
+## with apt-get when missing and run as root on Debian
+tools:
+	scripts/install-test-tools
 
 ## bench: every benchmark, one table of figures, floors, ratios and targets (bench/last-run.md)
 bench: $(STAMP)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.paging import Page
 from ..models import AuditEvent
 from ..services import audit
-from ..services.paging import Page
 from . import schemas as s
 from .context import db
 from .routing import ApiBlueprint

@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ..core.paging import Page
 from ..creatio import Account, Contact, SystemUser, SystemUserType
 from ..errors import NotFound
-from ..services.paging import Page
 from . import schemas as s
 from .context import creatio
 from .routing import UPSTREAM, ApiBlueprint

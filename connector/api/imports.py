@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ..core.paging import Page
 from ..imports_runner import start_in_background
 from ..models import ImportJob
 from ..services import imports as service
 from ..services.imports.jobs import JobReport
-from ..services.paging import Page
 from . import schemas as s
 from .context import caller, connector, db
 from .routing import Answer, ApiBlueprint

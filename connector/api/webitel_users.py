@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ..core.paging import Page
 from ..models import WebitelUser
 from ..services import webitel_users as service
-from ..services.paging import Page
 from . import schemas as s
 from .context import creatio, db, services, webitel
 from .routing import UPSTREAM, Answer, ApiBlueprint

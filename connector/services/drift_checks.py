@@ -11,12 +11,12 @@ from typing import cast
 
 from sqlalchemy import Table, insert
 
+from ..core.paging import Page
 from ..models import DriftItem, ImportJob
 from . import jobs
 from .context import Context
 from .drift_report import KINDS, DriftOptions, check
 from .imports.collector import fewer_collections
-from .paging import Page
 from .webitel_reading import count_users
 from .webitel_users import token_sweeps
 

@@ -19,13 +19,13 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from .. import metrics
+from ..core.names import name_key
 from ..db import one_of
 from ..models import WebitelUser, WebitelUserState, utcnow
 from ..webitel.calls import Call
 from .call_center import CallCenter, read_call_center
 from .context import Context
 from .imports.known import record_views
-from .names import name_key
 from .webitel_reading import user_pages
 from .webitel_users import remote
 

@@ -20,10 +20,10 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from .. import metrics
+from ..core.paging import Page
 from ..errors import Conflict, ConnectorError, NotFound
 from ..models import DriftItem, ImportItem, ImportJob, ImportStatus, JobKind, utcnow
 from ..webitel import WebitelError
-from .paging import Page
 
 log = logging.getLogger("connector.jobs")
 

@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy.orm import Session
 
+from ...core.paging import Page
 from ...models import ImportJob
 from ..jobs import IMPORT, JobReport
 from ..jobs import get_job as _get_job
@@ -13,7 +14,6 @@ from ..jobs import job_items as _job_items
 from ..jobs import list_jobs as _list_jobs
 from ..jobs import report as _report
 from ..jobs import start_job as _start_job
-from ..paging import Page
 
 
 def start_job(session: Session, *, dry_run: bool, actor: str) -> ImportJob:

@@ -10,10 +10,10 @@ from collections import defaultdict
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from ...core.names import name_key
 from ...creatio import CreatioSide
 from ...db import one_of
 from ...models import WebitelUser, WebitelUserLicense, WebitelUserRole, WebitelUserSkill
-from ..names import name_key
 from ..webitel_users.remote import LicenseRow, RecordView, RoleRow, SkillRow
 from .matching import Known
 

@@ -20,8 +20,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ...core.names import name_key
 from ...creatio import Contact, SystemUser
-from ..names import name_key
 from ..webitel_users.remote import RecordView
 
 

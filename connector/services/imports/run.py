@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ... import metrics
+from ...core.names import name_key
 from ...creatio import Account, Contact, CreatioSide, NewContact
 from ...models import (
     AuditEvent,
@@ -41,7 +42,6 @@ from ...models import (
 from .. import audit, jobs, webitel_reading
 from ..call_center import CallCenter, read_call_center
 from ..context import Context
-from ..names import name_key
 from ..webitel_reading import UserPage
 from ..webitel_users import remote, token_sweeps
 from ..webitel_users.desired import Desired

@@ -9,10 +9,10 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ...core.names import name_key
 from ...models import WebitelUser
 from .. import audit
 from ..context import Context
-from ..names import name_key
 from . import claims, rules
 from .desired import Desired
 from .rules import SystemUserLike
