@@ -1,8 +1,8 @@
 """The documented production setup: the project's nginx configuration in front of the connector's
-gunicorn (2 workers x 4 threads, the defaults). 50 slow clients (headers sent one byte at a time,
-headers half sent and then nothing) hold connections; a normal request is still answered within
-2 s through nginx. Sent straight to gunicorn, the same clients starve it: the control shows the
-threat is real in the same run."""
+gunicorn (2 workers admitting 4 requests each, on 2 x 4 + 1 threads: the defaults). 50 slow
+clients (headers sent one byte at a time, headers half sent and then nothing) hold connections; a
+normal request is still answered within 2 s through nginx. Sent straight to gunicorn, the same
+clients starve it: the control shows the threat is real in the same run."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from connector.api.admission import Admission
 from connector.serving import ServerSettings
 from tests.conftest import API_TOKEN
 from tests.support.nginx import Nginx
@@ -29,7 +30,8 @@ from tests.support.servers import ConnectorServer, connector_env, run_cli
 pytestmark = pytest.mark.e2e
 
 SLOW_CLIENTS = 50
-GUNICORN_THREADS = ServerSettings().threads  # a worker's, by default
+# A worker's threads, by default: more than the requests it admits (the spare ones serve liveness).
+GUNICORN_THREADS = Admission.threads(ServerSettings().threads)
 ANSWER_WITHIN_S = 2.0
 
 
@@ -40,7 +42,7 @@ def gunicorn(tmp_path_factory, _webitel_emulator_server_session):
     env = connector_env(database_url=url, webitel_url=emulator.base_url, webitel_token=emulator.token,
                         api_token=API_TOKEN, CONNECTOR_LOG_LEVEL="INFO")
     assert run_cli("migrate", env=env).returncode == 0
-    server = ConnectorServer(env, workers=None, threads=None)  # the defaults: 2 workers x 4 threads
+    server = ConnectorServer(env, workers=None, threads=None)  # the defaults: 2 workers, 4 requests admitted each
     yield server
     server.stop()
 
