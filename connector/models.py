@@ -38,7 +38,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from .creatio.records import SystemUserType
 
@@ -318,15 +318,24 @@ class ImportJob(Base):
         return {"done": self.done, "total": self.total}
 
 
-class ImportItem(Base):
-    """What an import did with one Webitel user."""
-
-    __tablename__ = "import_item"
-    __table_args__ = (UniqueConstraint("job_id", "seq"),)
+class JobItem:
+    """The columns every job's item has: its job, and its place in the job's order (an import's
+    items and a drift check's differences are read back by page in that order)."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("import_job.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint]:
+        return (UniqueConstraint("job_id", "seq"),)  # a constraint of its own for each table
+
+
+class ImportItem(JobItem, Base):
+    """What an import did with one Webitel user."""
+
+    __tablename__ = "import_item"
+
     webitel_user_id: Mapped[str] = mapped_column(String(20))
     webitel_username: Mapped[str] = mapped_column(String(250))
     outcome: Mapped[str] = mapped_column(String(40))
@@ -335,15 +344,11 @@ class ImportItem(Base):
     detail: Mapped[dict | None] = mapped_column(JSON)
 
 
-class DriftItem(Base):
+class DriftItem(JobItem, Base):
     """One difference a drift check found: a record and its Webitel user, as the report shows it."""
 
     __tablename__ = "drift_item"
-    __table_args__ = (UniqueConstraint("job_id", "seq"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("import_job.id", ondelete="CASCADE"), index=True)
-    seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))  # missing_in_webitel | missing_record | differs
     record_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     webitel_user_id: Mapped[str | None] = mapped_column(String(20))
