@@ -21,7 +21,6 @@ def create_webitel_user(ctx: Context, user: SystemUserLike | None, *, user_id: u
     """``user`` is the Creatio system user ``user_id`` with its contact (None when Creatio has none)."""
     user = rules.check_system_user(user, user_id)
     contact_id, contact_name = (user.contact.id, user.contact.name) if user.contact is not None else (None, None)
-    session = ctx.session
     # The reservation's INSERT is the check of the rules (one Creatio user, one username, a free
     # extension): the database's constraints refuse it, and the refusal names the rule broken.
     now = ctx.now()
@@ -31,8 +30,7 @@ def create_webitel_user(ctx: Context, user: SystemUserLike | None, *, user_id: u
                          extension=extension or None, stun_enabled=False, is_agent=False,
                          state=WebitelUserState.CREATING, sync_state=SyncState.PENDING, attempts=0,
                          claim_id=claims.new_claim(), claimed_until=now + timedelta(seconds=ctx.settings.claim_s),
-                         created_at=now, updated_at=now, licenses=[], roles=[], skills=[])
-    session.add(record)
+                         created_at=now, updated_at=now)  # written with the intent (operation.apply)
     result = operation.apply(ctx, record, None, plans.create(ctx.webitel, record), kind=operation.Kind.CREATE,
                              operation=f"create {record.webitel_username}",
                              action=f"creating the Webitel user {record.webitel_username}")

@@ -33,7 +33,7 @@ from ...webitel.errors import WebitelDeadlineExceeded
 from ..context import Context
 from ..steps import Outcome, Plan
 from ..upstream import upstream_error
-from . import lifecycle, rules, sync
+from . import lifecycle, new_rows, rules, sync
 from .desired import Desired
 
 log = logging.getLogger("connector.webitel_users")
@@ -80,6 +80,8 @@ def _commit_intent(ctx: Context, record: WebitelUser, kind: Kind) -> None:
     record.next_attempt_at = record.claimed_until  # a unit of work that dies is finished once its claim lapses
     session = ctx.session
     try:
+        if kind is Kind.CREATE:  # a new record: its reservation's INSERT checks the uniqueness rules
+            new_rows.insert_record(session, record)
         session.commit()
     except IntegrityError:
         session.rollback()
