@@ -212,8 +212,9 @@ def test_the_section_opens_our_page_in_the_contact_center_workplace():
     assert section["Caption"] == "Webitel users" and section["Code"] == "UsrWebitelUsers" and section["Type"] == 0
     assert section["SectionSchemaUId"] == page["UId"] and section["SectionModuleSchemaUId"] == SECTION_MODULE
     module_entity = _row(bindings, "SysModuleEntity_UsrWebitelUser")
-    # Creatio lists a workplace's sections by joining SysModule to SysModuleEntity (inner join), so the
-    # section needs its entity record, and that record an object schema
+    # Creatio lists a workplace's sections by joining SysModule to SysModuleEntity (an inner join in
+    # its Workplace package's Section/SectionRepository.cs), so the section needs its entity record,
+    # and that record an object schema
     assert section["SysModuleEntity"] == module_entity["Id"]
     assert module_entity["SysEntitySchemaUId"] == entity["UId"] and entity["Parent"]["UId"] == BASE_LOOKUP
     workplace = _row(bindings, "SysWorkplace_ContactCenter")
