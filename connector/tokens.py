@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 log = logging.getLogger("connector.tokens")
 
@@ -109,8 +110,18 @@ class TokenSet:
         return found
 
     def redact(self, text: str) -> str:
-        """``text`` with every token in force replaced by ``[api token]`` (for log lines)."""
+        """``text`` with every token in force replaced by ``[api token]`` (for log lines). A token a
+        client percent-encoded, even in part (``%61bc…``), is found too: the line is then shown
+        decoded, with the token masked (a raw request line carries the path as the client sent it)."""
         self._refresh()  # the file's new tokens too, when nothing has checked a caller since it changed
+        masked = self._mask(text)
+        if "%" in masked:
+            decoded = unquote(masked, errors="replace")
+            if decoded != masked and (decoded_masked := self._mask(decoded)) != decoded:
+                return decoded_masked
+        return masked
+
+    def _mask(self, text: str) -> str:
         for token in self._tokens:
             if len(token.secret) >= REDACT_FROM and token.secret in text:
                 text = text.replace(token.secret, REDACTED)

@@ -82,7 +82,8 @@ def test_a_package_without_the_built_module_is_refused(package_copy, tmp_path):
 # Data value types (a binding column's DataTypeValueUId), as clio's CreatioDataValueType lists them.
 GUID, LOOKUP, INTEGER, BOOLEAN = ("23018567-a13c-4320-8687-fd6f9e3699bd", "b295071f-7ea9-4e62-8d1a-919bf3732ff2",
                                   "6b6b74e2-820d-490e-a017-2b73d4ccf2b0", "90b65bf8-0ffc-4141-8779-2420877af907")
-SHORT_TEXT, MEDIUM_TEXT, MAX_SIZE_TEXT = ("325a73b8-0f47-44a0-8412-7606f78003ac", "ddb3a1ee-07e8-4d62-b7a9-d0e618b00fbd",
+SHORT_TEXT, MEDIUM_TEXT, MAX_SIZE_TEXT = ("325a73b8-0f47-44a0-8412-7606f78003ac",
+                                          "ddb3a1ee-07e8-4d62-b7a9-d0e618b00fbd",
                                           "c0f04627-4620-4bc0-84e5-9419dc8516b1")
 ID = ("ae0e45ca-c495-4fe7-a39d-3ab7278e1617", GUID)
 POSITION = ("bd12ea8e-2bc2-42bf-925a-3ab766cc0b9f", INTEGER)
@@ -196,7 +197,8 @@ def test_every_binding_uses_its_base_schemas_columns():
     for name, (descriptor, rows) in bindings.items():
         schema_uid, columns = BASE_SCHEMAS[descriptor["Schema"]["Name"]]
         assert descriptor["Schema"]["UId"] == schema_uid, name
-        assert name.startswith(descriptor["Schema"]["Name"] + "_") and (PACKAGE / "Data" / name / "filter.json").exists()
+        assert name.startswith(descriptor["Schema"]["Name"] + "_")
+        assert (PACKAGE / "Data" / name / "filter.json").exists()
         for column in descriptor["Columns"]:
             assert columns[column["ColumnName"]] == (column["ColumnUId"], column["DataTypeValueUId"]), (name, column)
             assert column["IsKey"] == (column["ColumnName"] == "Id"), (name, column)

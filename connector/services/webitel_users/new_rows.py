@@ -11,6 +11,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from ...models import WebitelUser
 
@@ -42,9 +43,9 @@ def _value(record: WebitelUser, key: str) -> Any:
     default = _TABLE.c[key].default
     if default is None:
         return None
-    if not default.is_scalar:
+    if not isinstance(default, ScalarElementColumnDefault):
         raise ValueError(f"a new record must set {key}: its default is computed")  # a programming error
-    return getattr(default, "arg")
+    return default.arg
 
 
 _COLUMN_KEYS = tuple(attr.key for attr in WebitelUser.__mapper__.column_attrs)

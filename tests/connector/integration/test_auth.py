@@ -8,6 +8,7 @@ import hmac
 import logging
 import os
 import re
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -143,6 +144,22 @@ def test_every_token_is_compared_in_constant_time(monkeypatch):
         tokens.check(presented)
         assert calls == [(32, 32)] * 5
     assert tokens.check("secret-0003-abcdefgh") == "t3" and tokens.check("secret-0003-abcdefg") is None
+
+
+def test_a_token_percent_encoded_in_a_line_is_masked_too():
+    """A client may percent-encode any character of a path or query: the token is found in the
+    decoded line, which is then shown decoded with the token masked."""
+    secret = "secret-0000-abcdefgh"
+    tokens = TokenSet([ApiToken("pages", secret)])
+    every_character = "".join(f"%{ord(c):02X}" for c in secret)
+    some_characters = secret.replace("00", "%30%30", 1)
+    for line in (f"GET /api/v1/{every_character} HTTP/1.1", f"GET /api/v1/x?token={some_characters.lower()}",
+                 f"GET /api/v1/{secret}/{every_character}"):
+        masked = tokens.redact(line)
+        assert "[api token]" in masked and secret not in unquote(masked), masked
+    # A line without a token keeps its own encoding; an invalid escape is no failure.
+    for line in ("GET /api/v1/webitel-users?q=a%20b HTTP/1.1", "GET /%zz%ff%C3 HTTP/1.1"):
+        assert tokens.redact(line) == line
 
 
 @pytest.mark.parametrize("config_overrides", [{"api_tokens": NAMED}])
