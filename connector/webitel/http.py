@@ -72,8 +72,10 @@ class WebitelHTTP:
                 raise WebitelDeadlineExceeded(method=method, path=path)
             started = time.perf_counter()
             try:
-                response = self._http().request(method, path, params=params, json=json_body, headers=headers,
-                                                timeout=capped(timeout or self.timeout))
+                # The whole URL: httpx parses it once (a path relative to the client's base is parsed
+                # three times, a few percent of a create).
+                response = self._http().request(method, self.base_url + path, params=params, json=json_body,
+                                                headers=headers, timeout=capped(timeout or self.timeout))
             except httpx.HTTPError as exc:
                 lost = _transport_error(exc, method, path)
                 _record(method, path, None, UNCERTAIN if lost.sent else FAILED, started, attempt + 1,
