@@ -70,7 +70,8 @@ class EmbeddedCreatio:
     def get_system_user(self, user_id: uuid.UUID) -> SystemUser | None:
         # One Core query of the columns the answer needs (every create asks): a plain row, no objects.
         with self._reading() as session:
-            row = session.execute(_USER_BY_ID, {"user_id": user_id}).one_or_none()
+            # On the session's connection: a Core query needs none of the session's ORM handling.
+            row = session.connection().execute(_USER_BY_ID, {"user_id": user_id}).one_or_none()
         if row is None:
             return None
         return SystemUser(id=row.id, name=row.name, type=SystemUserType(row.type_value), active=row.active,

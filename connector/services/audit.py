@@ -40,8 +40,9 @@ def add_event(ctx: Context, *, action: str, record: WebitelUser | None, outcome:
     row = event_row(ctx, action=action, record_id=record.id if record else None,
                     username=record.webitel_username if record else None, outcome=outcome, before=before,
                     after=after, error_code=error_code, calls=calls)
-    with ctx.session.no_autoflush:  # the change's own writes are flushed when it commits, as before
-        ctx.session.execute(_INSERT_EVENT, row)
+    # On the session's connection, in its transaction: no autoflush (the change's own writes are flushed
+    # when it commits) and none of the session's ORM handling, which a Core INSERT does not need.
+    ctx.session.connection().execute(_INSERT_EVENT, row)
 
 
 def event_row(ctx: Context, *, action: str, record_id: uuid.UUID | None, username: str | None, outcome: str,

@@ -27,7 +27,7 @@ def insert_record(session: Session, record: WebitelUser) -> None:
     refused INSERT (a uniqueness rule) raises IntegrityError here, and the record stays transient."""
     record.version = FIRST_VERSION
     row = {key: _value(record, key) for key in _COLUMN_KEYS}
-    session.execute(_INSERT, row)
+    session.connection().execute(_INSERT, row)  # in the session's transaction; a Core INSERT needs no more
     for key, value in row.items():
         if key not in record.__dict__:
             set_committed_value(record, key, value)
