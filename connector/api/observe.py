@@ -63,12 +63,14 @@ def _finish(response: Response) -> Response:
         return response
     response.headers[logs.REQUEST_ID_HEADER] = request_id
     duration_s = time.perf_counter() - g.request_started
-    metrics.http_requests.labels(method=method(), route=route(), status=response.status_code).inc()
-    metrics.http_request_duration.labels(method=method(), route=route()).observe(duration_s)
-    path = connector().tokens.redact(request.path)  # a token pasted into a URL stays out of the log
-    access_log.info("%s %s %d", request.method, path, response.status_code,
-                    extra={"method": request.method, "path": path, "route": route(),
-                           "status": response.status_code, "duration_ms": round(duration_s * 1000, 2)})
+    verb, rule, status = method(), route(), response.status_code
+    metrics.http_requests.labels(method=verb, route=rule, status=status).inc()
+    metrics.http_request_duration.labels(method=verb, route=rule).observe(duration_s)
+    if access_log.isEnabledFor(logging.INFO):  # the line is built only when it is written
+        path = connector().tokens.redact(request.path)  # a token pasted into a URL stays out of the log
+        access_log.info("%s %s %d", request.method, path, status,
+                        extra={"method": request.method, "path": path, "route": rule, "status": status,
+                               "duration_ms": round(duration_s * 1000, 2)})
     return response
 
 
