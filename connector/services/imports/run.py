@@ -180,7 +180,8 @@ class _Run:
                   "team_id": None, "team_name": None, "state": WebitelUserState.ACTIVE.value,
                   "sync_state": SyncState.IN_SYNC.value, "sync_error": None, "checked_at": now,
                   "next_attempt_at": None, "attempts": 0, "recheck_at": None, "claim_id": None,
-                  "claimed_until": None, "version": new_rows.FIRST_VERSION, "created_at": now, "updated_at": now, **held.columns}
+                  "claimed_until": None, "version": new_rows.FIRST_VERSION, "created_at": now, "updated_at": now,
+                  **held.columns}
         rows.records.append(record)
         rows.licenses += [{"webitel_user_id": record_id, "license_id": serial, "product": product}
                           for serial, product in held.licenses.items()]
