@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import ColumnElement, Engine, any_, bindparam, create_engine, event, text
+from sqlalchemy import ColumnElement, Connection, Engine, any_, bindparam, create_engine, event, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -53,6 +54,33 @@ def one_of(session: Session, column: InstrumentedAttribute, values: Collection) 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def statements_commit_alone(session: Session) -> Iterator[None]:
+    """In the block, each statement on the session's connection commits by itself: a unit of work that
+    is one write needs no transaction around it, and on PostgreSQL that saves the BEGIN and COMMIT
+    round trips (psycopg sends BEGIN on its own). The block must end with the session's commit or
+    rollback, which then commit nothing more; it rolls back what is still open (every statement in it
+    committed already, so only what was never flushed is dropped). After the block the connection is
+    back at its own isolation level: the session's next transaction is atomic again.
+    Only on PostgreSQL, for a session bound to one connection (the API request's) not in a
+    transaction; elsewhere the block changes nothing. SQLite's BEGIN is a call in the process, and
+    switching its driver's mode costs more than it saves (bench/README.md)."""
+    connection = session.get_bind()
+    if (not isinstance(connection, Connection) or connection.dialect.name != "postgresql"
+            or connection.in_transaction()):
+        yield
+        return
+    level = connection.get_execution_options().get("isolation_level", connection.default_isolation_level)
+    connection.execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        yield
+    finally:
+        if session.in_transaction():
+            session.rollback()
+        if not (connection.closed or connection.invalidated):  # a lost connection is replaced, at its level
+            connection.execution_options(isolation_level=level)
 
 
 def ping(session: Session) -> None:

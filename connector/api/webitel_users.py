@@ -36,8 +36,7 @@ def get_webitel_user(record_id: uuid.UUID) -> WebitelUser:
 def create_webitel_user(body: dict[str, Any]) -> WebitelUser:
     """The username is the Creatio user's login and the contact is the user's contact. Webitel makes
     the default SIP device and its password, which never reaches the connector."""
-    user = creatio().get_system_user(body["user_id"])
-    return service.create_webitel_user(services(), user, **body)
+    return service.create_webitel_user(services(), creatio().get_system_user, **body)
 
 
 @bp.operation("PATCH", "/<uuid:record_id>", summary="Change the extension, STUN, the agent flag or the team",

@@ -54,9 +54,15 @@ def apply(ctx: Context, record: WebitelUser, before: Desired | None, plan: Plan,
     """Commit ``record`` (claimed, changed) as the intent, converge Webitel with ``plan``, commit the
     result; returns the record (None after a delete; the record when it stays until a create whose
     fate is unknown can no longer land) or raises the error to answer."""
-    assert record.claim_id is not None, "a unit of work runs on a claimed record"
     was_in_sync = record.sync_state == SyncState.IN_SYNC
-    _commit_intent(ctx, record, kind)
+    commit_intent(ctx, record, kind)
+    return carry_out(ctx, record, before, plan, kind=kind, operation=operation, action=action,
+                     was_in_sync=was_in_sync)
+
+
+def carry_out(ctx: Context, record: WebitelUser, before: Desired | None, plan: Plan, *, kind: Kind, operation: str,
+              action: str, was_in_sync: bool) -> WebitelUser | None:
+    """Steps 2 and 3 for a record whose intent is committed (:func:`apply` without step 1)."""
     outcome = lifecycle.converge(operation, plan, action=action)  # within the request's own budget
     _log(outcome, record)
     return _finish(ctx, record, before, outcome, kind, action, was_in_sync)
@@ -73,7 +79,10 @@ def end_read(session: Session, kind: Kind) -> None:
                                   outcome=kind.not_done) from None
 
 
-def _commit_intent(ctx: Context, record: WebitelUser, kind: Kind) -> None:
+def commit_intent(ctx: Context, record: WebitelUser, kind: Kind) -> None:
+    """Step 1: commit the claimed record, changed (a new one: reserved), as pending; raises the
+    error to answer when the database refuses it."""
+    assert record.claim_id is not None, "a unit of work runs on a claimed record"
     # The record's values, for the message if the database refuses them (a rollback forgets them).
     facts = (record.id, record.system_user_id, record.user_name, record.webitel_username, record.extension)
     record.sync_state = SyncState.PENDING

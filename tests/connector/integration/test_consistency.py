@@ -140,34 +140,54 @@ def test_an_undo_that_fails_leaves_the_record_pending_and_the_reconciler_undoes_
 
 
 class FailingCommits:
-    """Makes the n-th database commit from now fail, once."""
+    """Makes the n-th database commit from now fail, once. A session's commit counts, and so does a
+    write that commits alone (on PostgreSQL the create's reservation is its INSERT in autocommit): that
+    one fails before it runs, as a commit that fails leaves nothing written."""
 
-    def __init__(self, sessions) -> None:
-        self.sessions, self.count = sessions, 0
+    def __init__(self, app) -> None:
+        self.sessions, self.engine = app.extensions["connector"].sessions, app.extensions["connector"].engine
+        self.count = 0
         self.fail_at: int | None = None
-        event.listen(sessions, "before_commit", self)
+        event.listen(self.sessions, "before_commit", self.commit)
+        event.listen(self.engine, "before_cursor_execute", self.statement)
 
-    def __call__(self, session) -> None:
+    def commit(self, session) -> None:
+        if not commits_alone(session.connection()):  # else its statements were its commits
+            self._next("COMMIT")
+
+    def statement(self, conn, _cursor, statement: str, *_args) -> None:
+        if commits_alone(conn) and statement.split(None, 1)[0].upper() in WRITES:
+            self._next(statement)
+
+    def _next(self, what: str) -> None:
         self.count += 1
         if self.count == self.fail_at:
-            raise OperationalError("COMMIT", None, Exception("injected commit failure"))
+            raise OperationalError(what, None, Exception("injected commit failure"))
 
     def arm(self, n: int) -> None:
         self.count, self.fail_at = 0, n
 
     def remove(self) -> None:
-        event.remove(self.sessions, "before_commit", self)
+        event.remove(self.sessions, "before_commit", self.commit)
+        event.remove(self.engine, "before_cursor_execute", self.statement)
+
+
+WRITES = {"INSERT", "UPDATE", "DELETE"}
+
+
+def commits_alone(conn) -> bool:
+    return conn.dialect.detect_autocommit_setting(conn.connection.dbapi_connection)
 
 
 @pytest.fixture
 def failing_commits(app):
-    hook = FailingCommits(app.extensions["connector"].sessions)
+    hook = FailingCommits(app)
     yield hook
     hook.remove()
 
 
 # Commits of each operation: the reservation (the intent) and the result;
-# the Creatio look-up commits nothing.
+# the Creatio look-up commits nothing (on PostgreSQL it commits alone, and writes nothing).
 COMMITS = {"create": 2, "change_extension": 2, "stun": 2, "change_both": 2, "add_license": 2, "remove_license": 2,
            "add_role": 2, "remove_role": 2, "delete": 2, **{op: 2 for op in AGENT_STEPS}}
 COMMIT_CASES = [pytest.param(op, n, id=f"{op}-commit{n}") for op, count in COMMITS.items()

@@ -8,31 +8,48 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event, func, select
 from sqlalchemy.exc import OperationalError
 
+from connector.models import AuditEvent
 from tests.support.connector import creatio_user, disagreements, error_of, reconcile
 
 BASE = "/api/v1/webitel-users"
 
 
+def alone(conn: Connection) -> bool:
+    """Whether the driver's connection is in autocommit (each statement its own transaction, no BEGIN),
+    asked of the driver itself, not of SQLAlchemy's options."""
+    driver = conn.connection.dbapi_connection
+    assert driver is not None, "a statement runs on a live connection"
+    return conn.dialect.detect_autocommit_setting(driver)
+
+
 class DatabaseWork:
-    """The statements (by first word), transactions and pool checkouts of one engine."""
+    """The statements (by first word), the transactions the database ran (a BEGIN; in autocommit there
+    is none) and the pool checkouts of one engine; for each statement, whether it committed alone."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine, self.transactions, self.checkouts = engine, 0, 0
         self.statements: list[str] = []
+        self.committed_alone: list[bool] = []
         self._listeners: list[tuple[Any, str, Callable[..., None]]] = [
             (engine, "before_cursor_execute", self._statement), (engine, "begin", self._begin),
             (engine.pool, "checkout", self._checkout)]
         for target, name, fn in self._listeners:
             event.listen(target, name, fn)
 
-    def _statement(self, _conn: object, _cursor: object, statement: str, *_args: object) -> None:
+    def _statement(self, conn: Connection, _cursor: object, statement: str, *_args: object) -> None:
         self.statements.append(statement.split(None, 1)[0].upper())
+        self.committed_alone.append(alone(conn))
 
-    def _begin(self, _conn: object) -> None:
-        self.transactions += 1
+    def _begin(self, conn: Connection) -> None:
+        self.transactions += 0 if alone(conn) else 1
+
+    def clear(self) -> None:
+        self.statements.clear()
+        self.committed_alone.clear()
+        self.transactions = self.checkouts = 0
 
     def _checkout(self, *_args: object) -> None:
         self.checkouts += 1
@@ -50,23 +67,30 @@ def work(app):
 
 
 @pytest.mark.parametrize("extension", ["1010", None])
-def test_a_create_is_one_look_up_the_reservation_and_the_final_update(api, session, work, extension):
+def test_a_create_is_one_look_up_the_reservation_and_the_final_update(app, api, session, work, extension):
     """The Creatio user's look-up; the reservation (the intent), whose INSERT is also the check of the
     uniqueness rules (the database's constraints decide, and a refusal names the rule), before Webitel
     is called; one UPDATE for the result, fenced by the version counter. The answer is built from what
     the create already holds (no lazy loads, no read-back). The audit event goes with the result."""
     users = [creatio_user(session, f"user{i}", f"User {i}").id for i in range(2)]
     for i, user_id in enumerate(users):  # the second one runs on warm caches and a used pool
-        work.statements.clear()
-        work.transactions = work.checkouts = 0
+        work.clear()
         body = {"user_id": str(user_id)} | ({"extension": f"{extension}{i}"} if extension else {})
         response = api.post(BASE, json=body)
         assert response.status_code == 201, response.json
         assert work.statements == ["SELECT", "INSERT", "INSERT", "UPDATE"]  # the second INSERT: the audit event
-        # The embedded Creatio side's look-up is read in the request's session: the reservation's
-        # transaction and the result's, on the one connection the request holds.
-        assert work.transactions == 2
+        # On PostgreSQL the look-up (read in the request's session) and the reservation's INSERT each
+        # commit alone: no BEGIN and COMMIT round trips. The result's two statements are one
+        # transaction, on the one connection the request holds. SQLite's look-up and reservation are a
+        # transaction (its BEGIN costs no round trip).
+        if app.extensions["connector"].engine.dialect.name == "postgresql":
+            assert work.committed_alone == [True, True, False, False] and work.transactions == 1
+        else:
+            assert work.committed_alone == [False] * 4 and work.transactions == 2
         assert work.checkouts == 1
+    # The connection goes back to the pool at its own level: the next request's transactions are whole.
+    with app.extensions["connector"].engine.connect() as conn:
+        assert not alone(conn)
 
 
 def test_a_refused_create_stops_at_the_reservation(api, session, work):
@@ -101,5 +125,7 @@ def test_a_refused_final_update_is_finished_by_the_reconciler(app, api, session,
     assert error["code"] == "database_error" and error["outcome"] == "pending" and "compensated" not in error
     assert error["steps"] == [{"step": "webitel.create_user", "status": "done"}]
     assert [(r["state"], r["sync"]["state"]) for r in api.get(BASE).json["items"]] == [("creating", "pending")]
+    # The audit event went in before the refused UPDATE, in the same transaction: it went with it.
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
     assert reconcile(app) == {"in_sync": 1}
     assert disagreements(session, emulator) == []

@@ -28,7 +28,7 @@ def creatio(app):
 
 
 def create(ctx, creatio, user_id, extension=None):
-    return service.create_webitel_user(ctx, creatio.get_system_user(user_id), user_id=user_id, extension=extension)
+    return service.create_webitel_user(ctx, creatio.get_system_user, user_id=user_id, extension=extension)
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_rules_are_domain_errors(ctx, creatio, session, record):
         create(ctx, creatio, inactive.id)
     assert refused.value.code == "not_a_creatio_user" and refused.value.status == 400
     with pytest.raises(BusinessRuleError):
-        service.create_webitel_user(ctx, None, user_id=uuid.uuid4())
+        service.create_webitel_user(ctx, lambda _id: None, user_id=uuid.uuid4())
 
 
 def test_a_missing_record_is_not_found(ctx):
