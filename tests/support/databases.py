@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 
 from connector.db import normalise_url
 from connector.migrate import upgrade
@@ -41,3 +41,11 @@ def truncate_all(url: str) -> None:
                 conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     finally:
         engine.dispose()
+
+
+def commits_alone(conn: Connection) -> bool:
+    """Whether the driver's connection is in autocommit (each statement its own transaction, no BEGIN),
+    asked of the driver itself, not of SQLAlchemy's options."""
+    driver = conn.connection.dbapi_connection
+    assert driver is not None, "asked of a live connection"
+    return conn.dialect.detect_autocommit_setting(driver)

@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from tests.support.connector import disagreements, error_of, reconcile, webitel_state
+from tests.support.databases import commits_alone
 from tests.support.fault_matrix import (
     AGENT_STEPS,
     BASE,
@@ -173,10 +174,6 @@ class FailingCommits:
 
 
 WRITES = {"INSERT", "UPDATE", "DELETE"}
-
-
-def commits_alone(conn) -> bool:
-    return conn.dialect.detect_autocommit_setting(conn.connection.dbapi_connection)
 
 
 @pytest.fixture

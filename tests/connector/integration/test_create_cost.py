@@ -13,16 +13,9 @@ from sqlalchemy.exc import OperationalError
 
 from connector.models import AuditEvent
 from tests.support.connector import creatio_user, disagreements, error_of, reconcile
+from tests.support.databases import commits_alone
 
 BASE = "/api/v1/webitel-users"
-
-
-def alone(conn: Connection) -> bool:
-    """Whether the driver's connection is in autocommit (each statement its own transaction, no BEGIN),
-    asked of the driver itself, not of SQLAlchemy's options."""
-    driver = conn.connection.dbapi_connection
-    assert driver is not None, "a statement runs on a live connection"
-    return conn.dialect.detect_autocommit_setting(driver)
 
 
 class DatabaseWork:
@@ -41,10 +34,10 @@ class DatabaseWork:
 
     def _statement(self, conn: Connection, _cursor: object, statement: str, *_args: object) -> None:
         self.statements.append(statement.split(None, 1)[0].upper())
-        self.committed_alone.append(alone(conn))
+        self.committed_alone.append(commits_alone(conn))
 
     def _begin(self, conn: Connection) -> None:
-        self.transactions += 0 if alone(conn) else 1
+        self.transactions += 0 if commits_alone(conn) else 1
 
     def clear(self) -> None:
         self.statements.clear()
@@ -90,7 +83,7 @@ def test_a_create_is_one_look_up_the_reservation_and_the_final_update(app, api, 
         assert work.checkouts == 1
     # The connection goes back to the pool at its own level: the next request's transactions are whole.
     with app.extensions["connector"].engine.connect() as conn:
-        assert not alone(conn)
+        assert not commits_alone(conn)
 
 
 def test_a_refused_create_stops_at_the_reservation(api, session, work):
