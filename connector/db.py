@@ -80,7 +80,10 @@ def statements_commit_alone(session: Session) -> Iterator[None]:
         if session.in_transaction():
             session.rollback()
         if not (connection.closed or connection.invalidated):  # a lost connection is replaced, at its level
-            connection.execution_options(isolation_level=level)
+            try:
+                connection.execution_options(isolation_level=level)
+            except connection.dialect.loaded_dbapi.Error:  # the driver refused (a broken connection):
+                connection.invalidate()  # never reused in autocommit; the next use gets a new one
 
 
 def ping(session: Session) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from connector.db import make_engine, statements_commit_alone
 from connector.models import AuditEvent
+from tests.support.databases import commits_alone
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def event_row(action: str) -> AuditEvent:
     return AuditEvent(actor="test", action=action, outcome="done")
 
 
-def commits_alone(engine: Engine) -> bool:
+def on_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
@@ -63,7 +64,7 @@ def test_in_the_block_each_statement_commits_by_itself(engine, bound):
         bound.add(event_row("one"))
         bound.flush()
         # Seen from another connection before any commit: on PostgreSQL it committed alone.
-        assert events(engine) == (1 if commits_alone(engine) else 0)
+        assert events(engine) == (1 if on_postgres(engine) else 0)
         bound.commit()
     assert events(engine) == 1
 
@@ -117,6 +118,31 @@ def test_a_lost_connection_ends_the_block_without_an_error_of_its_own(pg_engine,
     pg_bound.add(event_row("after"))
     pg_bound.commit()  # a new connection, at the engine's level: a whole transaction
     assert events(pg_engine) == 1
+
+
+@pytest.mark.postgres
+def test_a_connection_the_driver_cannot_put_back_is_not_reused(pg_engine, pg_bound, monkeypatch):
+    """The driver refuses to leave autocommit (as psycopg refuses on a connection whose state it no
+    longer knows): the block ends without an error of its own, and the next transaction runs on a new
+    connection, whole."""
+    dialect = pg_engine.dialect
+    set_level = dialect.set_isolation_level
+
+    def refuse_to_leave(dbapi_connection, level):
+        if level != "AUTOCOMMIT":
+            raise dialect.loaded_dbapi.OperationalError("can't change 'autocommit' now")
+        set_level(dbapi_connection, level)
+
+    monkeypatch.setattr(dialect, "set_isolation_level", refuse_to_leave)
+    with statements_commit_alone(pg_bound):
+        pg_bound.add(event_row("reserved"))
+        pg_bound.commit()
+    monkeypatch.undo()
+    pg_bound.add(event_row("result"))
+    pg_bound.flush()
+    pg_bound.rollback()
+    assert events(pg_engine) == 1  # the reservation only
+    assert not commits_alone(pg_bound.connection())
 
 
 def test_on_sqlite_the_block_changes_nothing(sqlite_url):
