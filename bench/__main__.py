@@ -20,7 +20,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import bench_connector, bench_dialer, bench_emulator, bench_import, bench_load, bench_routing
+from . import bench_connector, bench_dialer, bench_emulator, bench_gc, bench_import, bench_load, bench_routing
 from .suite import Benchmark, Failure, Figure, table
 
 BENCHMARKS: dict[str, Benchmark] = {
@@ -30,6 +30,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "routing": bench_routing.decisions,
     "dialer": bench_dialer.dial_cycles,
     "connector-create": bench_connector.create_overhead,
+    "connector-gc": bench_gc.gc_pause,
     "import": bench_import.imports,
     "load": bench_load.load,
 }
