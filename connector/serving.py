@@ -71,7 +71,7 @@ class ConnectorServer(BaseApplication):
 
 
 def freeze_startup_heap() -> None:
-    """What a worker builds to serve (the modules, the app, its mappers and schemas: about 130,000
+    """What a worker builds to serve (the modules, the app, its mappers and schemas: about 110,000
     objects) lives as long as the worker. Out of the cyclic collector's reach (``gc.freeze``), a full
     collection walks only what requests left behind: without it, one every thousand or so requests
     walked them all, a pause of about 70 ms in which every thread of the worker waited
