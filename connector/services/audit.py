@@ -37,12 +37,16 @@ def add_event(ctx: Context, *, action: str, record: WebitelUser | None, outcome:
               calls: list[Call] | None = None) -> None:
     """Write the event in the session's transaction (it commits with the change). One INSERT, no
     object: the trail is only appended to, and every change writes an event."""
-    row = event_row(ctx, action=action, record_id=record.id if record else None,
-                    username=record.webitel_username if record else None, outcome=outcome, before=before,
-                    after=after, error_code=error_code, calls=calls)
-    # On the session's connection, in its transaction: no autoflush (the change's own writes are flushed
-    # when it commits) and none of the session's ORM handling, which a Core INSERT does not need.
-    ctx.session.connection().execute(_INSERT_EVENT, row)
+    add_row(ctx.session, event_row(ctx, action=action, record_id=record.id if record else None,
+                                   username=record.webitel_username if record else None, outcome=outcome,
+                                   before=before, after=after, error_code=error_code, calls=calls))
+
+
+def add_row(session: Session, row: dict[str, Any]) -> None:
+    """Write an event's row (:func:`event_row`) in the session's transaction."""
+    # On the session's connection: no autoflush (the change's own writes are flushed when it commits)
+    # and none of the session's ORM handling, which a Core INSERT does not need.
+    session.connection().execute(_INSERT_EVENT, row)
 
 
 def event_row(ctx: Context, *, action: str, record_id: uuid.UUID | None, username: str | None, outcome: str,

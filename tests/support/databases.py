@@ -6,6 +6,7 @@ session (per xdist worker), truncated before each test.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -49,3 +50,11 @@ def commits_alone(conn: Connection) -> bool:
     driver = conn.connection.dbapi_connection
     assert driver is not None, "asked of a live connection"
     return conn.dialect.detect_autocommit_setting(driver)
+
+
+_WRITE = re.compile(r"^\s*(?:WITH\b.*\b)?(?:INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL)
+
+
+def writes(statement: str) -> bool:
+    """Whether a SQL statement writes: an INSERT, UPDATE or DELETE, or a WITH whose parts do."""
+    return _WRITE.match(statement) is not None

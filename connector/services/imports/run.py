@@ -43,7 +43,7 @@ from .. import audit, jobs, webitel_reading
 from ..call_center import CallCenter, read_call_center
 from ..context import Context
 from ..webitel_reading import UserPage
-from ..webitel_users import new_rows, remote, token_sweeps
+from ..webitel_users import record_rows, remote, token_sweeps
 from ..webitel_users.desired import Desired
 from ..webitel_users.remote import RecordView
 from .collector import fewer_collections
@@ -180,7 +180,7 @@ class _Run:
                   "team_id": None, "team_name": None, "state": WebitelUserState.ACTIVE.value,
                   "sync_state": SyncState.IN_SYNC.value, "sync_error": None, "checked_at": now,
                   "next_attempt_at": None, "attempts": 0, "recheck_at": None, "claim_id": None,
-                  "claimed_until": None, "version": new_rows.FIRST_VERSION, "created_at": now, "updated_at": now,
+                  "claimed_until": None, "version": record_rows.FIRST_VERSION, "created_at": now, "updated_at": now,
                   **held.columns}
         rows.records.append(record)
         rows.licenses += [{"webitel_user_id": record_id, "license_id": serial, "product": product}

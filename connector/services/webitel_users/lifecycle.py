@@ -4,10 +4,11 @@ reconciler, a drift repair): claim -> intent -> plan -> settle -> audit -> commi
 The claim (:mod:`.claims`) and the intent are the runner's; the plan runs through the step runner
 (:func:`converge`); this module is the one home of the end: the claim is let go with the result, a
 *policy* decides what the record is now (:meth:`Policy.settle`), the audit event tells it, and the one
-commit writes both. Every way that commit can fail has one place here, and the policy says what each
-means to its caller: the claim lapsed and another unit of work took the record (``taken_over``: it
-decides, nothing was written), the database refused the record (``refused``: a uniqueness rule), or
-the database failed (``failed``).
+commit writes both (a result that is the record's own columns as its row, :mod:`.record_rows`: on
+PostgreSQL one statement; any other through the ORM's flush). Every way that commit can fail has one
+place here, and the policy says what each means to its caller: the claim lapsed and another unit of
+work took the record (``taken_over``: it decides, nothing was written), the database refused the record
+(``refused``: a uniqueness rule), or the database failed (``failed``).
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ... import deadline
+from ...db import statements_commit_alone
 from ...models import WebitelUser
 from ...webitel.calls import Call
 from .. import audit, steps
 from ..context import Context
 from ..steps import Outcome, Plan
-from . import claims
+from . import claims, record_rows
 from .desired import Desired
 
 log = logging.getLogger("connector.webitel_users")
@@ -74,9 +76,16 @@ def finish(ctx: Context, record: WebitelUser, before: Desired | None, policy: Po
     try:
         claims.release(record)
         settled = policy.settle(ctx, record)
-        audit.add_event(ctx, action=policy.action, record=record, outcome=settled.outcome, before=before,
-                        after=settled.after, error_code=settled.error_code, calls=settled.calls)
-        session.commit()
+        event = audit.event_row(ctx, action=policy.action, record_id=record.id, username=record.webitel_username,
+                                outcome=settled.outcome, before=before, after=settled.after,
+                                error_code=settled.error_code, calls=settled.calls)
+        if record_rows.only_columns_changed(session, record):
+            with statements_commit_alone(session):  # on PostgreSQL, its one statement is its transaction
+                record_rows.update_record(session, record, event)
+                session.commit()
+        else:
+            audit.add_row(session, event)
+            session.commit()
     except StaleDataError:  # the claim lapsed and another unit of work took the record: it decides
         session.rollback()
         failure = policy.taken_over

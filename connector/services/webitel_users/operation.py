@@ -33,7 +33,7 @@ from ...webitel.errors import WebitelDeadlineExceeded
 from ..context import Context
 from ..steps import Outcome, Plan
 from ..upstream import upstream_error
-from . import lifecycle, new_rows, rules, sync
+from . import lifecycle, record_rows, rules, sync
 from .desired import Desired
 
 log = logging.getLogger("connector.webitel_users")
@@ -90,7 +90,7 @@ def commit_intent(ctx: Context, record: WebitelUser, kind: Kind) -> None:
     session = ctx.session
     try:
         if kind is Kind.CREATE:  # a new record: its reservation's INSERT checks the uniqueness rules
-            new_rows.insert_record(session, record)
+            record_rows.insert_record(session, record)
         session.commit()
     except IntegrityError:
         session.rollback()

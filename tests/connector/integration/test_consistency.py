@@ -17,7 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from tests.support.connector import disagreements, error_of, reconcile, webitel_state
-from tests.support.databases import commits_alone
+from tests.support.databases import commits_alone, writes
 from tests.support.fault_matrix import (
     AGENT_STEPS,
     BASE,
@@ -142,8 +142,9 @@ def test_an_undo_that_fails_leaves_the_record_pending_and_the_reconciler_undoes_
 
 class FailingCommits:
     """Makes the n-th database commit from now fail, once. A session's commit counts, and so does a
-    write that commits alone (on PostgreSQL the create's reservation is its INSERT in autocommit): that
-    one fails before it runs, as a commit that fails leaves nothing written."""
+    write that commits alone (on PostgreSQL the create's reservation is its INSERT in autocommit, and a
+    result that is the record's columns is one statement, in autocommit too): that one fails before it
+    runs, as a commit that fails leaves nothing written."""
 
     def __init__(self, app) -> None:
         self.sessions, self.engine = app.extensions["connector"].sessions, app.extensions["connector"].engine
@@ -157,7 +158,7 @@ class FailingCommits:
             self._next("COMMIT")
 
     def statement(self, conn, _cursor, statement: str, *_args) -> None:
-        if commits_alone(conn) and statement.split(None, 1)[0].upper() in WRITES:
+        if commits_alone(conn) and writes(statement):
             self._next(statement)
 
     def _next(self, what: str) -> None:
@@ -171,9 +172,6 @@ class FailingCommits:
     def remove(self) -> None:
         event.remove(self.sessions, "before_commit", self.commit)
         event.remove(self.engine, "before_cursor_execute", self.statement)
-
-
-WRITES = {"INSERT", "UPDATE", "DELETE"}
 
 
 @pytest.fixture
