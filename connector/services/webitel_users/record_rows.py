@@ -98,20 +98,20 @@ def update_record(session: Session, record: WebitelUser, event: dict[str, Any]) 
     fence = {"where_id": record.id, "where_version": version}
     if connection.dialect.name == "postgresql":
         event_values = {f"event_{key}": value for key, value in event.items() if key != "record_id"}
-        _fenced(connection.execute(_UPDATE_WITH_EVENT, {**values, **fence, **event_values}), record, version)
+        _fenced(connection.execute(_UPDATE_WITH_EVENT, {**values, **fence, **event_values}))
     else:
-        _fenced(connection.execute(_UPDATE, {**values, **fence}), record, version)
+        _fenced(connection.execute(_UPDATE, {**values, **fence}))
         audit.add_row(session, event)
     session.expunge(record)
     make_transient(record)
     _hold(session, record)
 
 
-def _fenced(result: Any, record: WebitelUser, version: int) -> None:
-    """The version fence's answer: the statement matched the row at ``version``, or StaleDataError."""
+def _fenced(result: Any) -> None:
+    """The version fence's answer: the statement matched the row at its version, or StaleDataError (the
+    caller rolls the session back, which forgets what this write set on the record)."""
     matched = cast(CursorResult[Any], result).rowcount
     if matched != 1:
-        record.version = version  # as it was; the session is rolled back and forgets the rest
         raise StaleDataError(f"UPDATE statement on table '{_TABLE.name}' expected to update 1 row(s); "
                              f"{matched} were matched.")
 
